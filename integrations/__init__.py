@@ -1,0 +1,1 @@
+"""Connections to systems outside DealPilot (CRMs today; webhooks and others later)."""
