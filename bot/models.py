@@ -10,7 +10,8 @@ from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    """Now, timezone-aware in UTC: every datetime DealPilot stores is aware (SQLModel's UTCDateTime)."""
+    return datetime.now(timezone.utc)
 
 
 class ConversationState(SQLModel, table=True):

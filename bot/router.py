@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("dealpilot.router")
 
 INTENT_THRESHOLD = 0.22
+# Above this, a question clearly *about* an entity goes to its skill even when no name we may show
+# matched, so the skill can say "I can't find an account you have access to" instead of "I don't understand".
+ENTITYLESS_THRESHOLD = 0.45
 FALLBACK_SKILL = "help"
 
 
@@ -144,8 +147,9 @@ class Router:
             skill = self.runtime.skills.get(candidate.skill)
             if skill is None:
                 continue
-            if skill.needs_entity and not any(e.kind in skill.needs_entity for e in turn.entities):
-                continue
+            if (skill.needs_entity and candidate.score < ENTITYLESS_THRESHOLD
+                    and not any(e.kind in skill.needs_entity for e in turn.entities)):
+                continue  # e.g. "how is it going" is not an account question without an account
             turn.intent_score = candidate.score
             return skill.handle(turn)
         return self._fallback(turn)

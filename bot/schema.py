@@ -12,6 +12,7 @@ from sqlmodel import SQLModel
 
 MODEL_MODULES: tuple[str, ...] = (
     "bot.models",
+    "bot.ratelimit",
     "bot.outbox",
     "integrations.crm.local.models",
     "integrations.crm.sync_state",

@@ -1,0 +1,79 @@
+"""The store on SQLite always, and on PostgreSQL when DEALPILOT_TEST_DATABASE_URL is set."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import text
+
+from bot.conversation import Conversation
+from bot.store import Store
+from tests.conftest import postgres_url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path) -> Iterator[Store]:
+    if request.param == "sqlite":
+        s = Store.open(f"sqlite:///{tmp_path / 's.db'}")
+        yield s
+        s.dispose()
+        return
+    url = postgres_url()
+    if not url:
+        pytest.skip("DEALPILOT_TEST_DATABASE_URL not set")
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+    admin = Store(url)
+    with admin.engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in url else "?"
+    s = Store.open(f"{url}{sep}options=-csearch_path%3D{schema}")
+    yield s
+    s.dispose()
+    with admin.engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def test_migrations_create_crm_and_runtime_tables(store: Store) -> None:
+    for table in ("crm_account", "crm_opportunity", "bot_conversation_state", "bot_processed_event", "alembic_version"):
+        assert store.has_table(table), table
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path) -> None:
+    s = Store.open(f"sqlite:///{tmp_path / 'w.db'}")
+    with s.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    s.dispose()
+
+
+def test_migrating_twice_is_a_no_op(store: Store) -> None:
+    from bot.store import migrate
+
+    migrate(store.engine)
+    assert store.has_table("crm_account")
+
+
+def test_claim_event_is_true_once(store: Store) -> None:
+    assert store.claim_event("slack:Ev1") is True
+    assert store.claim_event("slack:Ev1") is False
+    assert store.claim_event("slack:Ev2") is True
+
+
+def test_conversation_state_survives_a_new_store_object(store: Store) -> None:
+    Conversation(store, "k1").set(skill="roleplay", state="playing", data={"turn": 3})
+    reopened = Store(store.url)
+    try:
+        row = Conversation(reopened, "k1").load()
+        assert row is not None and row.skill == "roleplay" and row.data == {"turn": 3}
+    finally:
+        reopened.dispose()
+
+
+def test_conversation_history_is_trimmed(store: Store) -> None:
+    conv = Conversation(store, "k2")
+    for i in range(50):
+        conv.append_history("user", f"m{i}")
+    history = conv.history()
+    assert len(history) == 40 and history[-1]["text"] == "m49"
