@@ -60,7 +60,15 @@ def _load(target: str) -> Any | None:
     return getattr(module, attr)
 
 
+_mounted = False
+
+
 def _mount() -> None:
+    """Attach the other packages' commands (once per process)."""
+    global _mounted
+    if _mounted:
+        return
+    _mounted = True
     for name, target in SUB_APPS:
         sub = _load(target)
         if sub is not None:

@@ -61,9 +61,17 @@ class Router:
 
     # --- steps ----------------------------------------------------------------------------------
     def _language(self, message: Message) -> Language:
-        text = message.args if message.command else message.text
+        """The question's language; a button press (no text) keeps the thread's language."""
+        text = (message.args if message.command else message.text) or ""
         default: Language = self.runtime.settings.default_language
-        return detect_language(text or "", default=default)
+        if text.strip():
+            return detect_language(text, default=default)
+        if message.command:
+            return detect_language(message.text or "", default=default)
+        for item in reversed(Conversation(self.runtime.store, message.conversation_key).history()):
+            if item.get("language") in ("zh", "en"):
+                return item["language"]  # type: ignore[no-any-return]
+        return default
 
     def _route(self, message: Message, language: Language) -> Reply:
         settings = self.runtime.settings
@@ -164,8 +172,8 @@ class Router:
     def _remember(self, turn: Turn, reply: Reply) -> None:
         entities = {e.kind: {"id": e.id, "name": e.name} for e in turn.entities}
         if turn.text:
-            turn.conversation.append_history("user", turn.text, entities=entities)
-        turn.conversation.append_history("assistant", reply.text, skill=reply.skill)
+            turn.conversation.append_history("user", turn.text, entities=entities, language=turn.language)
+        turn.conversation.append_history("assistant", reply.text, skill=reply.skill, language=reply.language)
 
 
 def _inherited_entities(turn: Turn) -> list[EntityMatch]:
