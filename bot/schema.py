@@ -14,6 +14,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "bot.models",
     "bot.ratelimit",
     "bot.outbox",
+    "bot.scheduler",
     "integrations.crm.local.models",
     "integrations.crm.sync_state",
     "knowledge.models",
