@@ -36,6 +36,23 @@ class Conversation:
             row.updated_at = utcnow()
             s.add(row)
 
+    def get_data(self, key: str, default: Any = None) -> Any:
+        row = self.load()
+        return (row.data or {}).get(key, default) if row else default
+
+    def put_data(self, key: str, value: Any) -> None:
+        """Set one key of the thread's data without touching which skill owns the thread."""
+        with self.store.session() as s:
+            row = s.get(ConversationState, self.key) or ConversationState(key=self.key)
+            data = dict(row.data or {})
+            if value is None:
+                data.pop(key, None)
+            else:
+                data[key] = value
+            row.data = data
+            row.updated_at = utcnow()
+            s.add(row)
+
     def clear(self) -> None:
         with self.store.session() as s:
             row = s.get(ConversationState, self.key)
