@@ -36,7 +36,7 @@ def build_chat_model(
     Args:
         settings: must have ``llm_model`` and a base URL or API key.
         http_client: an httpx client to use instead of the default (tests, proxies).
-        streaming: ask the server for SSE chunks even on ``invoke``.
+        streaming: ask the server for SSE chunks even on ``invoke`` (``stream()`` always streams).
     """
     from langchain_openai import ChatOpenAI
 
@@ -49,9 +49,10 @@ def build_chat_model(
         "timeout": settings.llm_timeout_s,
         "max_retries": settings.llm_max_retries,
         "temperature": 0,
-        "streaming": streaming,
         "stream_usage": True,
     }
+    if streaming:  # setting streaming=False explicitly would stop stream() and agent streaming too
+        kwargs["streaming"] = True
     if settings.llm_base_url:
         kwargs["base_url"] = settings.llm_base_url
     if http_client is not None:
