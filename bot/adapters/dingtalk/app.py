@@ -1,0 +1,180 @@
+"""The DingTalk bot: the stream client, the handlers, and the worker that answers.
+
+Flow: the SDK receives a CALLBACK frame -> a handler parses it and calls ``dispatch`` -> the ack
+goes out -> in a worker thread the event id is claimed in the database (duplicates stop here),
+``runtime.handle`` answers, and the sender posts the reply. Nothing blocking runs on the event
+loop, so pings and acks of other messages are never delayed by a slow answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+import uuid
+from typing import Any
+
+import httpx
+from dingtalk_stream import Card_Callback_Router_Topic, ChatbotMessage, Credential
+
+from bot.adapters.dingtalk.api import DEFAULT_API_URL, OpenApi, RetryPolicy
+from bot.adapters.dingtalk.cards import CardClient
+from bot.adapters.dingtalk.client import StreamClient, point_sdk_at
+from bot.adapters.dingtalk.events import Inbound
+from bot.adapters.dingtalk.handlers import BotMessageHandler, CardActionHandler
+from bot.adapters.dingtalk.sender import DEFAULT_STREAM_THRESHOLD_BYTES, Delivery, DingTalkSender
+from bot.config import Settings
+from bot.runtime import Runtime
+
+log = logging.getLogger("dealpilot.dingtalk")
+
+DEFAULT_WATCHDOG_S = 90.0
+
+
+class DingTalkConfigError(ValueError):
+    """Settings needed to start the bot are missing; the message names them."""
+
+
+def check_settings(settings: Settings) -> None:
+    """Raise ``DingTalkConfigError`` naming every missing ``DEALPILOT_DINGTALK_*`` setting."""
+    missing = []
+    if not settings.dingtalk_client_id:
+        missing.append("DEALPILOT_DINGTALK_CLIENT_ID")
+    if settings.dingtalk_client_secret is None or not settings.dingtalk_client_secret.get_secret_value():
+        missing.append("DEALPILOT_DINGTALK_CLIENT_SECRET")
+    if missing:
+        raise DingTalkConfigError(
+            "DingTalk is not configured: set " + " and ".join(missing)
+            + " (the app's Client ID / Client Secret from the DingTalk developer console; see docs/dingtalk.md)."
+        )
+
+
+class DingTalkApp:
+    """One Stream-mode bot process.
+
+    Args:
+        runtime: answers messages (``runtime.handle``) and owns the store used for de-duplication.
+        settings: defaults to ``runtime.settings``; needs the client id and secret.
+        watchdog_s: reconnect after this long without a ping or message.
+        reconnect_delay_s: first wait after a failed connection (doubles, up to 30 s).
+        stream_threshold_bytes: longer answers are streamed into an AI card.
+        retry: backoff for throttled OpenAPI / webhook calls.
+    """
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        settings: Settings | None = None,
+        watchdog_s: float = DEFAULT_WATCHDOG_S,
+        reconnect_delay_s: float = 1.0,
+        stream_threshold_bytes: int = DEFAULT_STREAM_THRESHOLD_BYTES,
+        retry: RetryPolicy | None = None,
+        http: httpx.Client | None = None,
+    ) -> None:
+        settings = settings or runtime.settings
+        check_settings(settings)
+        assert settings.dingtalk_client_id and settings.dingtalk_client_secret  # for the type checker
+        self.runtime = runtime
+        api_url = settings.dingtalk_api_url or DEFAULT_API_URL
+        point_sdk_at(api_url)
+        secret = settings.dingtalk_client_secret.get_secret_value()
+        robot_code = settings.dingtalk_robot_code or settings.dingtalk_client_id
+        self.api = OpenApi(base_url=api_url, client_id=settings.dingtalk_client_id, client_secret=secret,
+                           http=http, retry=retry)
+        self.sender = DingTalkSender(self.api, CardClient(self.api, robot_code=robot_code),
+                                     robot_code=robot_code, stream_threshold_bytes=stream_threshold_bytes)
+        self.client = StreamClient(Credential(settings.dingtalk_client_id, secret),
+                                   watchdog_s=watchdog_s, reconnect_delay_s=reconnect_delay_s)
+        self.client.register_callback_handler(ChatbotMessage.TOPIC, BotMessageHandler(self))
+        self.client.register_callback_handler(Card_Callback_Router_Topic, CardActionHandler(self))
+        self._work: set[asyncio.Task[Any]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self.delivered: list[tuple[str, Delivery]] = []  # (event key, how), newest last; for tests and the bench
+
+    # --- answering ------------------------------------------------------------------------------
+    def dispatch(self, inbound: Inbound) -> None:
+        """Schedule the answer to ``inbound`` and return at once (called from the SDK handler)."""
+        task = asyncio.get_running_loop().create_task(asyncio.to_thread(self.answer, inbound))
+        self._work.add(task)
+        task.add_done_callback(self._work.discard)
+
+    def answer(self, inbound: Inbound) -> Delivery | None:
+        """Claim the event, answer it and send the reply (blocking; runs in a worker thread).
+
+        Returns ``None`` for a duplicate. Never raises: a failure is logged with a reference id.
+        """
+        try:
+            if not self.runtime.store.claim_event(inbound.event_key):
+                log.info("duplicate %s ignored", inbound.event_key)
+                return None
+            started = time.perf_counter()
+            reply = self.runtime.handle(inbound.message)
+            delivery = self.sender.send(reply, inbound.context, key=inbound.event_key)
+            self.delivered.append((inbound.event_key, delivery))
+            log.info("answered %s via %s in %.0f ms (skill=%s)", inbound.event_key, "+".join(delivery.routes),
+                     (time.perf_counter() - started) * 1000, reply.skill)
+            return delivery
+        except Exception:
+            ref = uuid.uuid4().hex[:8]
+            log.exception("dingtalk answer failed ref=%s event=%s", ref, inbound.event_key)
+            return None
+
+    # --- running --------------------------------------------------------------------------------
+    async def run(self) -> None:
+        """Connect and serve until ``stop``."""
+        self._loop = asyncio.get_running_loop()
+        await self.client.start()
+
+    async def stop(self) -> None:
+        """Stop the stream, then wait for answers in flight."""
+        await self.client.stop()
+        if self._work:
+            await asyncio.gather(*self._work, return_exceptions=True)
+
+    def run_forever(self) -> None:
+        """Block until Ctrl-C (``dealpilot dingtalk``)."""
+        try:
+            asyncio.run(self.run())
+        except KeyboardInterrupt:
+            log.info("dingtalk bot stopped")
+        finally:
+            self.api.close()
+
+    def start_in_thread(self, *, connect_timeout_s: float = 10.0) -> "DingTalkApp":
+        """Run the bot on its own event loop in a daemon thread; returns once it is connected."""
+        ready = threading.Event()
+
+        def _main() -> None:
+            async def _serve() -> None:
+                self._loop = asyncio.get_running_loop()
+                ready.set()
+                await self.client.start()
+
+            asyncio.run(_serve())
+
+        self._thread = threading.Thread(target=_main, name="dingtalk-bot", daemon=True)
+        self._thread.start()
+        ready.wait(connect_timeout_s)
+        if not self.wait_connected(connect_timeout_s):
+            self.stop_thread()
+            raise TimeoutError("the DingTalk stream did not connect")
+        return self
+
+    def wait_connected(self, timeout_s: float, *, connections: int = 1) -> bool:
+        """Wait until at least ``connections`` connections were made and one is open now."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.client.connections >= connections and self.client.connected.is_set():
+                return True
+            time.sleep(0.01)
+        return False
+
+    def stop_thread(self, timeout_s: float = 10.0) -> None:
+        """Stop a bot started with ``start_in_thread`` and wait for its thread."""
+        if self._loop is not None and self._thread is not None and self._thread.is_alive():
+            asyncio.run_coroutine_threadsafe(self.stop(), self._loop).result(timeout_s)
+            self._thread.join(timeout_s)
+        self.api.close()
