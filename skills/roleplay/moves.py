@@ -1,0 +1,139 @@
+"""Recognise the rep's conversational moves (asked about budget, offered a discount...) in zh and en.
+
+The scripted customer and the scorer both read the rep through this one detector, so what moves
+the customer is exactly what the score card credits. Detection is per clause: keyword patterns
+first (transparent, editable in ``moves.yaml``), then TF-IDF similarity to the move's examples as
+a fallback for phrasings the patterns miss.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from bot.intent import IntentClassifier, normalize
+
+MOVES_FILE = Path(__file__).with_name("moves.yaml")
+SIMILARITY_THRESHOLD = 0.62
+
+_CLAUSE_END = re.compile(r"(?<=[。！？!?；;\n])|(?<=[.])\s+")
+_QUESTION = re.compile(
+    r"[?？]|[吗呢]\s*$|什么|哪|怎么|如何|是否|有没有|能不能|可不可以|可否|多少|几(个|家|年|月|天|位)|谁|何时|是不是"
+    r"|^\s*(what|how|who|when|where|why|which|could|can|would|will|do|does|did|is|are|have|has|tell me|walk me)\b",
+    re.IGNORECASE,
+)
+DATE = re.compile(
+    r"周[一二三四五六日天]|星期[一二三四五六日天]|礼拜[一二三四五六日天]|明天|后天|今天(上午|下午|晚上|下班前)|"
+    r"(上午|下午|早上|晚上)\s*(\d{1,2}|[一二三四五六七八九十两]{1,3})\s*点|"
+    r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}[日号]|\d{1,2}\s*号|\d{1,2}\s*[:：点]|"
+    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|today at)\b|"
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}\b|\b\d{1,2}(st|nd|rd|th)\b|"
+    r"\b\d{1,2}/\d{1,2}\b|\b\d{1,2}(:\d{2})? ?(am|pm)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Move:
+    """One kind of thing a rep does in a conversation."""
+
+    id: str
+    label_zh: str
+    label_en: str
+    patterns: tuple[re.Pattern[str], ...]
+    examples: tuple[str, ...]
+    question: bool = False
+    negations: tuple[re.Pattern[str], ...] = ()
+
+    def matches(self, clause: str) -> bool:
+        return any(p.search(clause) for p in self.patterns) and not any(n.search(clause) for n in self.negations)
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A sentence of the rep's message and the moves found in it."""
+
+    text: str
+    moves: frozenset[str]
+
+
+class MoveDetector:
+    """Finds moves in rep messages; built once from ``moves.yaml``."""
+
+    def __init__(self, moves: dict[str, Move]) -> None:
+        self.moves = moves
+        self._similar = IntentClassifier({m.id: m.examples for m in moves.values() if m.examples})
+
+    def clauses(self, text: str) -> list[Clause]:
+        """Split ``text`` into sentences and detect the moves in each."""
+        return [Clause(part, frozenset(self._detect(part))) for part in split_clauses(text)]
+
+    def detect(self, text: str) -> set[str]:
+        """All moves anywhere in ``text``."""
+        found: set[str] = set()
+        for clause in self.clauses(text):
+            found |= clause.moves
+        return found
+
+    def _detect(self, clause: str) -> set[str]:
+        asked = is_question(clause)
+        found = {m.id for m in self.moves.values() if (asked or not m.question) and m.matches(clause)}
+        if not found:
+            for candidate in self._similar.classify(normalize(clause), top=2):
+                move = self.moves[candidate.skill]
+                negated = any(n.search(clause) for n in move.negations)
+                if candidate.score >= SIMILARITY_THRESHOLD and (asked or not move.question) and not negated:
+                    found.add(move.id)
+        if "summarize" in found:  # "so you said the CFO signs, right?" plays back, it does not ask
+            found = {m for m in found if not self.moves[m].question}
+        return found
+
+    def label(self, move_id: str, language: str) -> str:
+        move = self.moves[move_id]
+        return move.label_zh if language == "zh" else move.label_en
+
+
+def split_clauses(text: str) -> list[str]:
+    """Sentences of ``text`` (Chinese and Western punctuation), stripped, empties dropped."""
+    return [p.strip() for p in _CLAUSE_END.split(text or "") if p and p.strip()]
+
+
+def is_question(clause: str) -> bool:
+    return bool(_QUESTION.search(clause))
+
+
+def has_date(text: str) -> bool:
+    """Whether ``text`` names a concrete day or time ("周二上午", "next Tuesday", "3月5日", "10am")."""
+    return bool(DATE.search(text))
+
+
+def load_moves(path: Path = MOVES_FILE) -> dict[str, Move]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    moves: dict[str, Move] = {}
+    for move_id, spec in raw.items():
+        try:
+            patterns = tuple(re.compile(p, re.IGNORECASE) for p in spec.get("patterns", []))
+            negations = tuple(re.compile(p, re.IGNORECASE) for p in spec.get("negated_by", []))
+        except re.error as exc:
+            raise ValueError(f"{path.name}: move {move_id!r} has a bad pattern: {exc}") from exc
+        label = spec.get("label") or {}
+        moves[move_id] = Move(
+            id=move_id,
+            label_zh=label.get("zh", move_id),
+            label_en=label.get("en", move_id),
+            patterns=patterns,
+            examples=tuple(spec.get("examples", [])),
+            question=bool(spec.get("question", False)),
+            negations=negations,
+        )
+    return moves
+
+
+@lru_cache(maxsize=1)
+def default_detector() -> MoveDetector:
+    """The detector over the shipped ``moves.yaml`` (cached: the patterns compile once)."""
+    return MoveDetector(load_moves())
