@@ -9,6 +9,7 @@ loop, so pings and acks of other messages are never delayed by a slow answer.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import threading
 import time
@@ -93,6 +94,7 @@ class DingTalkApp:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self.delivered: list[tuple[str, Delivery]] = []  # (event key, how), newest last; for tests and the bench
+        self.duplicates = 0
 
     # --- answering ------------------------------------------------------------------------------
     def dispatch(self, inbound: Inbound) -> None:
@@ -108,6 +110,7 @@ class DingTalkApp:
         """
         try:
             if not self.runtime.store.claim_event(inbound.event_key):
+                self.duplicates += 1
                 log.info("duplicate %s ignored", inbound.event_key)
                 return None
             started = time.perf_counter()
@@ -124,15 +127,15 @@ class DingTalkApp:
 
     # --- running --------------------------------------------------------------------------------
     async def run(self) -> None:
-        """Connect and serve until ``stop``."""
+        """Connect and serve until ``stop``, then finish the answers in flight."""
         self._loop = asyncio.get_running_loop()
         await self.client.start()
-
-    async def stop(self) -> None:
-        """Stop the stream, then wait for answers in flight."""
-        await self.client.stop()
         if self._work:
             await asyncio.gather(*self._work, return_exceptions=True)
+
+    async def stop(self) -> None:
+        """Ask ``run`` to return: no more reconnects, the socket is closed."""
+        await self.client.stop()
 
     def run_forever(self) -> None:
         """Block until Ctrl-C (``dealpilot dingtalk``)."""
@@ -151,7 +154,7 @@ class DingTalkApp:
             async def _serve() -> None:
                 self._loop = asyncio.get_running_loop()
                 ready.set()
-                await self.client.start()
+                await self.run()
 
             asyncio.run(_serve())
 
@@ -175,6 +178,10 @@ class DingTalkApp:
     def stop_thread(self, timeout_s: float = 10.0) -> None:
         """Stop a bot started with ``start_in_thread`` and wait for its thread."""
         if self._loop is not None and self._thread is not None and self._thread.is_alive():
-            asyncio.run_coroutine_threadsafe(self.stop(), self._loop).result(timeout_s)
+            future = asyncio.run_coroutine_threadsafe(self.stop(), self._loop)
+            try:
+                future.result(timeout_s)
+            except concurrent.futures.CancelledError:
+                pass  # ``run`` finished first and its loop cancelled the rest: stopped all the same
             self._thread.join(timeout_s)
         self.api.close()

@@ -40,6 +40,14 @@ def point_sdk_at(api_url: str) -> None:
     DingTalkStreamClient.OPEN_CONNECTION_API = url + OPEN_CONNECTION_PATH
 
 
+class _QuietPings(logging.Filter):
+    """The SDK logs every gateway ping as an "unknown message topic" warning; pings are normal."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.msg == "unknown message topic, topic=%s, message=%s" and record.args
+                    and record.args[0] == "ping")
+
+
 class StreamClient(DingTalkStreamClient):
     """Connects, routes frames through the SDK, reconnects with backoff, and can be stopped.
 
@@ -58,7 +66,10 @@ class StreamClient(DingTalkStreamClient):
         max_reconnect_delay_s: float = 30.0,
         logger: logging.Logger | None = None,
     ) -> None:
-        super().__init__(credential, logger=logger or logging.getLogger("dingtalk_stream.client"))
+        sdk_logger = logger or logging.getLogger("dingtalk_stream.client")
+        if not any(isinstance(f, _QuietPings) for f in sdk_logger.filters):
+            sdk_logger.addFilter(_QuietPings())
+        super().__init__(credential, logger=sdk_logger)
         self.watchdog_s = watchdog_s
         self.reconnect_delay_s = reconnect_delay_s
         self.max_reconnect_delay_s = max_reconnect_delay_s
@@ -104,14 +115,15 @@ class StreamClient(DingTalkStreamClient):
             if failures:
                 await self._pause(failures)
 
+        if self._frames:  # let frames in flight finish (their acks go nowhere now, which is fine)
+            await asyncio.gather(*self._frames, return_exceptions=True)
+
     async def stop(self) -> None:
-        """Stop reconnecting, close the socket, and let in-flight frames finish their acks."""
+        """Stop reconnecting and close the socket; ``start`` then returns."""
         self._stopping.set()
         ws = self.websocket
         if ws is not None:
             await ws.close()
-        if self._frames:
-            await asyncio.gather(*self._frames, return_exceptions=True)
 
     async def route_message(self, json_message: dict[str, Any]) -> str:
         if self.websocket is None:  # the socket went away while the frame waited; the gateway redelivers
