@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 from bot.messages import Message
 from integrations.crm.base import CRM
 from integrations.crm.viewer import Viewer
+
+log = logging.getLogger("dealpilot.identity")
 
 DIRECT_PLATFORMS = ("console", "test")
 """On these the chat user *is* the CRM user id (``dealpilot chat --as li.na``)."""
@@ -25,6 +29,9 @@ def resolve_viewer(crm: CRM, message: Message) -> Viewer | None:
         if user is not None:
             link = getattr(crm, "link_chat_identity", None)
             if link is not None:
-                link(message.platform, message.workspace, message.user, user.id)
+                try:
+                    link(message.platform, message.workspace, message.user, user.id)
+                except Exception:  # two first messages at once: the other worker's link won; ours is the same
+                    log.warning("chat identity link not saved (%s); the email match stands", message.platform, exc_info=True)
             return crm.viewer_for(user.id)
     return None
