@@ -30,20 +30,33 @@ class SlackDirectory:
         self.missing_ttl_s = missing_ttl_s
         self._cache: dict[tuple[str, str], tuple[float, str | None]] = {}
         self._lock = threading.Lock()
+        self._key_locks: dict[tuple[str, str], threading.Lock] = {}
 
     def email(self, user_id: str, *, team_id: str = "") -> str | None:
-        """The member's email, or ``None`` when Slack does not show one (bots, guests, missing scope)."""
+        """The member's email, or ``None`` when Slack does not show one (bots, guests, missing scope).
+
+        Concurrent first messages from one user share a single ``users.info`` call.
+        """
         key = (team_id, user_id)
-        now = time.monotonic()
         with self._lock:
-            cached = self._cache.get(key)
-        if cached and cached[0] > now:
-            return cached[1]
-        email = self._lookup(user_id)
-        ttl = self.ttl_s if email else self.missing_ttl_s
-        with self._lock:
-            self._cache[key] = (now + ttl, email)
-        return email
+            hit = self._fresh(key)
+            if hit is not None:
+                return hit[1]
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            with self._lock:
+                hit = self._fresh(key)
+            if hit is not None:
+                return hit[1]
+            email = self._lookup(user_id)
+            ttl = self.ttl_s if email else self.missing_ttl_s
+            with self._lock:
+                self._cache[key] = (time.monotonic() + ttl, email)
+            return email
+
+    def _fresh(self, key: tuple[str, str]) -> tuple[float, str | None] | None:
+        cached = self._cache.get(key)
+        return cached if cached and cached[0] > time.monotonic() else None
 
     def _lookup(self, user_id: str) -> str | None:
         try:
