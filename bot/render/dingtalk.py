@@ -218,12 +218,14 @@ def _pieces(text: str, limit_bytes: int) -> list[str]:
             if json_size(line) <= limit_bytes:
                 pieces.append(line)
                 continue
-            chunk = ""
+            chunk, size = "", 0
             for ch in line:
-                if json_size(chunk + ch) > limit_bytes:
+                ch_size = json_size(ch)
+                if size + ch_size > limit_bytes:
                     pieces.append(chunk)
-                    chunk = ""
+                    chunk, size = "", 0
                 chunk += ch
+                size += ch_size
             if chunk:
                 pieces.append(chunk)
     return pieces
