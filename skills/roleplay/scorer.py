@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.lang import Language
+from skills.roleplay.guard import is_injection
 from skills.roleplay.moves import Clause, MoveDetector, default_detector, has_date
 from skills.roleplay.rubric import Check, Rubric
 
@@ -89,10 +90,10 @@ class ScoreCard:
 
 
 def rep_clauses(transcript: Sequence[Utterance], detector: MoveDetector) -> list[Clause]:
-    """The rep's sentences in order, with their moves; flagged turns (injections) are left out."""
+    """The rep's sentences in order, with their moves; attempts to script the customer are left out."""
     out: list[Clause] = []
     for turn in transcript:
-        if turn.speaker == "rep" and "injection" not in turn.flags:
+        if turn.speaker == "rep" and "injection" not in turn.flags and not is_injection(turn.text):
             out.extend(detector.clauses(turn.text))
     return out
 

@@ -1,0 +1,133 @@
+"""``dealpilot eval roleplay``: how well the offline scorer agrees with hand grades.
+
+The set lives in ``evals/roleplay/*.yaml``: transcripts graded by hand, per check and pass/fail.
+The report gives agreement per check (share of transcripts where scorer and grader agree on that
+check), over all check verdicts, and on the pass/fail decision, against the targets in the issue
+(>= 85% per check, >= 90% pass/fail).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import typer
+import yaml
+
+EVAL_DIR = Path(__file__).resolve().parents[2] / "evals" / "roleplay"
+CHECK_TARGET = 0.85
+PASS_TARGET = 0.90
+
+
+@dataclass
+class CalibrationReport:
+    transcripts: int = 0
+    pass_agree: int = 0
+    per_check: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    disagreements: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def pass_agreement(self) -> float:
+        return self.pass_agree / self.transcripts if self.transcripts else 0.0
+
+    @property
+    def check_agreement(self) -> float:
+        agree = sum(a for a, _ in self.per_check.values())
+        total = sum(n for _, n in self.per_check.values())
+        return agree / total if total else 0.0
+
+    def per_check_rates(self) -> dict[str, float]:
+        return {check: a / n for check, (a, n) in sorted(self.per_check.items())}
+
+    @property
+    def min_check_agreement(self) -> float:
+        return min(self.per_check_rates().values(), default=0.0)
+
+    @property
+    def meets_targets(self) -> bool:
+        return self.pass_agreement >= PASS_TARGET and self.min_check_agreement >= CHECK_TARGET
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "transcripts": self.transcripts,
+            "pass_fail_agreement": round(self.pass_agreement, 4),
+            "check_agreement_overall": round(self.check_agreement, 4),
+            "check_agreement_min": round(self.min_check_agreement, 4),
+            "per_check": {k: round(v, 4) for k, v in self.per_check_rates().items()},
+            "targets": {"pass_fail": PASS_TARGET, "per_check": CHECK_TARGET},
+            "meets_targets": self.meets_targets,
+            "disagreements": self.disagreements,
+        }
+
+
+def load_graded(directory: Path = EVAL_DIR) -> list[dict[str, Any]]:
+    """Every hand-graded transcript, validated enough to fail loudly on a typo."""
+    items = []
+    for path in sorted(directory.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for key in ("id", "level", "language", "transcript", "grades", "passed"):
+            if key not in data:
+                raise ValueError(f"{path.name}: missing '{key}'")
+        items.append(data)
+    return items
+
+
+def calibrate(directory: Path = EVAL_DIR, *, heldout_only: bool = False) -> CalibrationReport:
+    from skills.roleplay.rubric import load_rubric
+    from skills.roleplay.scorer import Utterance, score_transcript
+
+    report = CalibrationReport()
+    for item in load_graded(directory):
+        if heldout_only and not item.get("heldout"):
+            continue
+        rubric = load_rubric(item["level"])
+        transcript = [_utterance(turn, Utterance) for turn in item["transcript"]]
+        card = score_transcript(transcript, rubric, language=item["language"])
+        verdicts = card.verdicts()
+        unknown = set(item["grades"]) - set(verdicts)
+        missing = set(verdicts) - set(item["grades"])
+        if unknown or missing:
+            raise ValueError(f"{item['id']}: grades do not match the rubric (unknown {sorted(unknown)}, missing {sorted(missing)})")
+        report.transcripts += 1
+        report.pass_agree += int(card.passed == bool(item["passed"]))
+        if card.passed != bool(item["passed"]):
+            report.disagreements.append({"id": item["id"], "check": "PASS/FAIL", "human": item["passed"], "scorer": card.passed, "score": card.score})
+        for check, human in item["grades"].items():
+            tally = report.per_check[check]
+            tally[0] += int(verdicts[check] == bool(human))
+            tally[1] += 1
+            if verdicts[check] != bool(human):
+                quote = next(c.quote for c in card.checks if c.check_id == check)
+                report.disagreements.append({"id": item["id"], "check": check, "human": human, "scorer": verdicts[check], "quote": quote})
+    return report
+
+
+def _utterance(turn: dict[str, str], cls: Any) -> Any:
+    (speaker, text), = turn.items()
+    return cls(speaker, text)
+
+
+def eval_roleplay(
+    path: Path = typer.Option(EVAL_DIR, help="Directory of hand-graded transcripts."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    heldout: bool = typer.Option(False, "--heldout", help="Only transcripts marked heldout (written after tuning)."),
+) -> None:
+    """Agreement of the offline role-play scorer with hand grades (per check and pass/fail)."""
+    report = calibrate(path, heldout_only=heldout)
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(f"transcripts: {report.transcripts}")
+        typer.echo(f"pass/fail agreement: {report.pass_agreement:.1%} (target {PASS_TARGET:.0%})")
+        typer.echo(f"check agreement: overall {report.check_agreement:.1%}, lowest {report.min_check_agreement:.1%} (target {CHECK_TARGET:.0%} per check)")
+        for check, rate in report.per_check_rates().items():
+            n = report.per_check[check][1]
+            typer.echo(f"  {check:<24} {rate:6.1%}  (n={n})")
+        for d in report.disagreements:
+            typer.echo(f"  disagree: {d['id']} {d['check']} human={d['human']} scorer={d['scorer']} {d.get('quote', '')}")
+        typer.echo("targets met" if report.meets_targets else "TARGETS NOT MET")
+    if not report.meets_targets:
+        raise typer.Exit(code=1)
