@@ -62,12 +62,13 @@ class RuleRun:
 class CompiledRule:
     """A rule ready to run: one compiled zen expression, the fields it reads and each arm's parameters."""
 
-    def __init__(self, spec: RuleSpec, *, version_id: int | None = None) -> None:
+    def __init__(self, spec: RuleSpec, *, version_id: int | None = None, version_number: int = 0) -> None:
         issues = lint_rule(spec.to_dict(), RuleContext(file="<saved>", index=0))
         if issues:
             raise RuleRejected("; ".join(i.format("en") for i in issues))
         self.spec = spec
         self.version_id = version_id
+        self.version_number = version_number
         self.fields = referenced_fields(spec.condition, fields_for(spec.target))
         self.expression = zen.compile_expression(spec.condition)
         self.params = {arm: arm_params(spec, arm) for arm in arms(spec)}
@@ -121,18 +122,29 @@ class CompiledRule:
         parts = []
         for name, value in firing.facts.items():
             unit = CATALOG[name].unit(language)
-            shown = f"{value:g}" if isinstance(value, float) else str(value)
+            shown = format_value(value)
             parts.append(f"{name} = {shown}{(' ' + unit) if unit and unit != '%' else unit}")
         return ", ".join(parts)
 
 
-def compile_rules(specs: list[tuple[RuleSpec, int | None]]) -> tuple[list[CompiledRule], dict[str, str]]:
-    """Compile every rule that passes lint; a bad one is reported and skipped, never fatal."""
+def format_value(value: Any) -> str:
+    """A feature value as people read it: 86,400,000 not 8.64e+07; 60 not 60.0."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:g}"
+    if isinstance(value, int) and abs(value) >= 10_000:
+        return f"{value:,}"
+    return str(value)
+
+
+def compile_rules(specs: list[tuple[Any, ...]]) -> tuple[list[CompiledRule], dict[str, str]]:
+    """Compile ``(spec, version id[, version number])`` that pass lint; a bad one is reported, never fatal."""
     compiled: list[CompiledRule] = []
     rejected: dict[str, str] = {}
-    for spec, version_id in specs:
+    for spec, version_id, *rest in specs:
         try:
-            compiled.append(CompiledRule(spec, version_id=version_id))
+            compiled.append(CompiledRule(spec, version_id=version_id, version_number=rest[0] if rest else 0))
         except Exception as exc:
             rejected[spec.name] = str(exc)
     return compiled, rejected
