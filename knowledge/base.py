@@ -1,0 +1,173 @@
+"""``KnowledgeBase``: the one object skills and the CLI use to search and fill the case library."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from knowledge.embeddings import Embedder, build_embedder
+from knowledge.errors import BadQuery
+from knowledge.index import Snapshot
+from knowledge.ingest import Progress, ingest_paths
+from knowledge.retrieval import FILTER_KEYS, RankConfig, allowed_mask, rank, snippet
+from knowledge.tokenize import tokens
+from knowledge.types import Hit, IngestReport
+from knowledge.vectorstore import VectorStore, open_client
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from integrations.crm.viewer import Viewer
+
+MAX_QUERY_CHARS = 2000
+MAX_K = 50
+REFRESH_SECONDS = 2.0
+PUBLIC: frozenset[str] = frozenset({"all"})
+
+
+def teams_for(viewer: "Viewer | None") -> frozenset[str] | None:
+    """Teams whose documents ``viewer`` may read; ``None`` means every team (admins).
+
+    Without a viewer only documents visible to all are returned: a caller that forgets the
+    viewer must not leak a team's material.
+    """
+    if viewer is None:
+        return PUBLIC
+    if viewer.is_admin:
+        return None
+    teams = {"all", *viewer.managed_team_ids}
+    if viewer.team_id:
+        teams.add(viewer.team_id)
+    return frozenset(teams)
+
+
+class KnowledgeBase:
+    """Hybrid bilingual retrieval over the case library, with sources.
+
+    Args:
+        store: the chroma collection wrapper (its embedder embeds queries too).
+        rank_config: fusion settings (the defaults are the measured best).
+    """
+
+    def __init__(self, store: VectorStore, *, rank_config: RankConfig | None = None) -> None:
+        self.store = store
+        self.embedder: Embedder = store.embedder
+        self.rank_config = rank_config or RankConfig()
+        self._snapshot: Snapshot | None = None
+        self._checked = 0.0
+        self._lock = threading.Lock()
+        self._query_cache: dict[str, Any] = {}
+
+    @classmethod
+    def open(cls, settings: "Settings", *, embedder: Embedder | None = None) -> "KnowledgeBase":
+        """Open (or create) the configured collection; raises ``EmbedderMismatch`` on a changed embedder."""
+        client = open_client(home=settings.home, chroma_url=settings.chroma_url)
+        return cls(VectorStore(client, embedder or build_embedder(settings)))
+
+    # --- reading ---------------------------------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        """The in-memory index, reloaded when another process (or an ingest) changed the store."""
+        now = time.monotonic()
+        with self._lock:
+            if self._snapshot is None:
+                self._snapshot = Snapshot.load(self.store)
+                self._checked = now
+            elif now - self._checked > REFRESH_SECONDS:
+                self._checked = now
+                if self.store.generation() != self._snapshot.generation:
+                    self._snapshot = Snapshot.load(self.store)
+            return self._snapshot
+
+    def search(
+        self,
+        query: str,
+        *,
+        viewer: "Viewer | None" = None,
+        k: int = 3,
+        filters: dict[str, Any] | None = None,
+    ) -> list[Hit]:
+        """The ``k`` most relevant documents ``viewer`` may read, each with its best passage.
+
+        Args:
+            query: the question, in Chinese or English (cross-language matches are found).
+            viewer: who asks; ``None`` sees only documents visible to all.
+            k: how many documents.
+            filters: exact-match metadata filters, e.g. ``{"industry": "retail", "outcome": "won"}``;
+                a value may be a list of accepted values.
+        """
+        text = (query or "").strip()
+        if not text:
+            raise BadQuery(zh="搜索内容不能为空。", en="The search query is empty.")
+        if len(text) > MAX_QUERY_CHARS:
+            raise BadQuery(zh=f"搜索内容太长（上限 {MAX_QUERY_CHARS} 字）。", en=f"The query is too long (limit {MAX_QUERY_CHARS} characters).")
+        if not 1 <= k <= MAX_K:
+            raise BadQuery(zh=f"k 必须在 1 到 {MAX_K} 之间。", en=f"k must be between 1 and {MAX_K}.")
+        unknown = sorted(set(filters or {}) - set(FILTER_KEYS))
+        if unknown:
+            raise BadQuery(
+                zh=f"不支持的过滤条件：{', '.join(unknown)}（可用：{', '.join(FILTER_KEYS)}）",
+                en=f"Unknown filter {', '.join(unknown)} (available: {', '.join(FILTER_KEYS)}).",
+            )
+        snap = self.snapshot()
+        mask = allowed_mask(snap, teams=teams_for(viewer), filters=filters)
+        if snap.size == 0 or not mask.any():
+            return []
+        query_tokens = tokens(text)
+        ranked = rank(
+            snap, query_vector=self._query_vector(text), query_tokens=query_tokens, doc_mask=mask, k=k, config=self.rank_config
+        )
+        return [self._hit(snap, r.doc, r.best_chunk, r.score, query_tokens) for r in ranked]
+
+    def _query_vector(self, text: str) -> Any:
+        vector = self._query_cache.get(text)
+        if vector is None:
+            vector = self.embedder.embed_query(text)
+            if len(self._query_cache) > 512:
+                self._query_cache.clear()
+            self._query_cache[text] = vector
+        return vector
+
+    @staticmethod
+    def _hit(snap: Snapshot, doc: int, chunk: int, score: float, query_tokens: list[str]) -> Hit:
+        meta = snap.metas[chunk]
+        public = {k: meta[k] for k in ("industry", "region", "outcome", "date", "section", "visibility") if k in meta}
+        public["tags"] = [t for t in str(meta.get("tags", "")).split(",") if t]
+        return Hit(
+            doc_id=snap.doc_ids[doc],
+            source=str(meta.get("source", "")),
+            title=str(meta.get("title", "")),
+            score=score,
+            snippet=snippet(snap.texts[chunk], query_tokens),
+            language=str(meta.get("language", "")),
+            metadata=public,
+        )
+
+    def stats(self) -> dict[str, Any]:
+        """Counts for ``dealpilot kb stats``: documents, passages, by language / industry / outcome."""
+        snap = self.snapshot()
+        by = lambda key: dict(sorted(Counter(str(m.get(key, "-")) for m in snap.doc_meta).items()))  # noqa: E731
+        return {
+            "documents": len(snap.doc_ids),
+            "chunks": snap.size,
+            "embedder": self.embedder.identity,
+            "by_language": by("language"),
+            "by_industry": by("industry"),
+            "by_outcome": by("outcome"),
+            "restricted_documents": sum(1 for m in snap.doc_meta if m.get("visibility", "all") != "all"),
+        }
+
+    # --- writing ---------------------------------------------------------------------------------
+    def ingest(self, paths: Iterable[Path | str], *, prune: bool = False, progress: Progress | None = None) -> IngestReport:
+        """Add or update files and folders (see ``knowledge.ingest``); the index reloads afterwards."""
+        report = ingest_paths(self.store, paths, prune=prune, progress=progress)
+        with self._lock:
+            self._snapshot = None
+        return report
+
+    def close(self) -> None:
+        with self._lock:
+            self._snapshot = None
+            self._query_cache.clear()

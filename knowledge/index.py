@@ -1,0 +1,82 @@
+"""The in-memory search index: every passage's vector, BM25 postings and filterable metadata.
+
+It is loaded from the collection (no re-embedding) and rebuilt when the collection's generation
+changes. Exact dense search in numpy beats chroma's filtered HNSW queries at this scale
+(measured: ~2 ms vs 30-65 ms at 10,000 passages with language and team filters), and it lets
+every filter be a boolean mask.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from knowledge.lexical import BM25Index
+from knowledge.vectorstore import VectorStore
+
+
+@dataclass
+class Snapshot:
+    """Passages sorted by document, with per-document arrays for fast doc-level aggregation."""
+
+    ids: list[str]
+    vectors: np.ndarray  # (N, D) float32, L2-normalised
+    texts: list[str]
+    metas: list[dict[str, Any]]
+    chunk_doc: np.ndarray  # (N,) document number of each passage
+    doc_ids: list[str]
+    doc_starts: np.ndarray  # (M,) first passage of each document
+    doc_meta: list[dict[str, Any]]  # the first passage's metadata per document
+    doc_language: np.ndarray  # (M,) "zh" / "en"
+    bm25: BM25Index
+    generation: str
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+    @classmethod
+    def empty(cls, generation: str = "") -> "Snapshot":
+        return cls([], np.zeros((0, 1), np.float32), [], [], np.zeros(0, np.int32), [], np.zeros(0, np.int64), [],
+                   np.zeros(0, dtype="<U2"), BM25Index([]), generation)
+
+    @classmethod
+    def load(cls, store: VectorStore) -> "Snapshot":
+        """Read every passage from the store (vectors included) and index it."""
+        generation = store.generation()
+        rows: list[tuple[str, list[float], str, dict[str, Any]]] = []
+        for page in store.everything():
+            rows.extend(zip(page["ids"], page["embeddings"], page["documents"], page["metadatas"]))
+        if not rows:
+            return cls.empty(generation)
+        rows.sort(key=lambda r: (str(r[3].get("doc_id", "")), int(r[3].get("ordinal", 0))))
+        ids = [r[0] for r in rows]
+        vectors = np.asarray([r[1] for r in rows], dtype=np.float32)
+        texts = [r[2] or "" for r in rows]
+        metas = [dict(r[3]) for r in rows]
+        doc_ids: list[str] = []
+        starts: list[int] = []
+        chunk_doc = np.zeros(len(rows), dtype=np.int32)
+        for i, meta in enumerate(metas):
+            doc = str(meta.get("doc_id", ""))
+            if not doc_ids or doc_ids[-1] != doc:
+                doc_ids.append(doc)
+                starts.append(i)
+            chunk_doc[i] = len(doc_ids) - 1
+        doc_meta = [metas[s] for s in starts]
+        bm25 = BM25Index([str(m.get("tokens", "")).split() for m in metas])
+        return cls(
+            ids=ids,
+            vectors=vectors,
+            texts=texts,
+            metas=metas,
+            chunk_doc=chunk_doc,
+            doc_ids=doc_ids,
+            doc_starts=np.asarray(starts, dtype=np.int64),
+            doc_meta=doc_meta,
+            doc_language=np.asarray([str(m.get("language", "en")) for m in doc_meta]),
+            bm25=bm25,
+            generation=generation,
+        )
