@@ -27,6 +27,7 @@ from bot.adapters.dingtalk.handlers import BotMessageHandler, CardActionHandler
 from bot.adapters.dingtalk.sender import DEFAULT_STREAM_THRESHOLD_BYTES, Delivery, DingTalkSender
 from bot.config import Settings
 from bot.runtime import Runtime
+from bot.streaming import stream_to
 
 log = logging.getLogger("dealpilot.dingtalk")
 
@@ -114,8 +115,10 @@ class DingTalkApp:
                 log.info("duplicate %s ignored", inbound.event_key)
                 return None
             started = time.perf_counter()
-            reply = self.runtime.handle(inbound.message)
-            delivery = self.sender.send(reply, inbound.context, key=inbound.event_key)
+            live = self.sender.live_card(inbound.context, key=inbound.event_key)
+            with stream_to(on_delta=live.delta):  # the LLM engine streams into an AI card as it writes
+                reply = self.runtime.handle(inbound.message)
+            delivery = self.sender.send(reply, inbound.context, key=inbound.event_key, live=live)
             self.delivered.append((inbound.event_key, delivery))
             log.info("answered %s via %s in %.0f ms (skill=%s)", inbound.event_key, "+".join(delivery.routes),
                      (time.perf_counter() - started) * 1000, reply.skill)

@@ -8,7 +8,9 @@ carries both: streamed ``msgContent`` and ``msgButtons`` whose presses come back
 from __future__ import annotations
 
 import logging
+import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from bot.adapters.dingtalk.api import DingTalkApiError, OpenApi
@@ -127,3 +129,72 @@ class CardClient:
             except DingTalkApiError:
                 log.warning("could not mark card %s failed", out_track_id)
             raise
+
+
+class LiveCard:
+    """An AI card fed while the answer is still being written (the LLM engine's deltas).
+
+    Why: an LLM answer takes seconds; showing it as it is written is the point of AI cards. The
+    card is created on the first delta only, so answers that do not stream (the offline engine,
+    commands, buttons) never open one. Updates are throttled to one per ``min_interval_s``.
+    A failing card API never breaks the answer: the card is abandoned and the sender falls back.
+    """
+
+    def __init__(
+        self,
+        cards: CardClient,
+        ctx: ReplyContext,
+        *,
+        out_track_id: str,
+        title: str,
+        mention: bool,
+        min_interval_s: float = 0.3,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.cards = cards
+        self.ctx = ctx
+        self.out_track_id = out_track_id
+        self.title = title
+        self.mention = mention
+        self.min_interval_s = min_interval_s
+        self._clock = clock
+        self.text = ""
+        self.started = False
+        self.broken = False
+        self.updates = 0
+        self._last = 0.0
+
+    def delta(self, piece: str) -> None:
+        """Append ``piece`` and push the text so far (at most once per interval)."""
+        if self.broken:
+            return
+        self.text += piece
+        try:
+            if not self.started:
+                self.cards.create(self.out_track_id, ai_card_data(content="", title=self.title,
+                                                                  status=AICardStatus.PROCESSING))
+                self.started = True
+                self.cards.deliver(self.out_track_id, self.ctx, mention=self.mention)
+                self.cards.update(self.out_track_id, ai_card_data(content="", title=self.title,
+                                                                  status=AICardStatus.INPUTING))
+            if self._clock() - self._last >= self.min_interval_s:
+                self.cards.stream(self.out_track_id, self.text, finalize=False)
+                self.updates += 1
+                self._last = self._clock()
+        except DingTalkApiError as exc:
+            log.warning("live card %s abandoned: %s", self.out_track_id, exc)
+            self.broken = True
+
+    def finish(self, *, content: str, title: str, buttons: list[dict[str, Any]] | None) -> None:
+        """Replace the streamed text with the final rendered answer and finalize the card."""
+        self.cards.stream(self.out_track_id, content, finalize=True)
+        self.updates += 1
+        self.cards.update(self.out_track_id, ai_card_data(content=content, title=title,
+                                                          status=AICardStatus.FINISHED, buttons=buttons))
+
+    def fail(self) -> None:
+        try:
+            self.cards.update(self.out_track_id, ai_card_data(content=self.text, title=self.title,
+                                                              status=AICardStatus.FAILED))
+        except DingTalkApiError:
+            log.warning("could not mark card %s failed", self.out_track_id)

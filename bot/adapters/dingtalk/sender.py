@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.adapters.dingtalk.api import DingTalkApiError, OpenApi
-from bot.adapters.dingtalk.cards import CardClient
+from bot.adapters.dingtalk.cards import CardClient, LiveCard
 from bot.adapters.dingtalk.events import DIRECT, GROUP, ReplyContext
 from bot.lang import pick
 from bot.messages import Reply
@@ -70,7 +70,16 @@ class DingTalkSender:
         self.stream_threshold_bytes = stream_threshold_bytes
         self._now_ms = now_ms
 
-    def send(self, reply: Reply, ctx: ReplyContext, *, key: str) -> Delivery:
+    def live_card(self, ctx: ReplyContext, *, key: str, title: str = "DealPilot") -> LiveCard:
+        """A card the answer can stream into while it is written (opened on the first delta)."""
+        return LiveCard(self.cards, ctx, out_track_id=card_id(key, "live"), title=title, mention=ctx.is_group)
+
+    def send(self, reply: Reply, ctx: ReplyContext, *, key: str, live: LiveCard | None = None) -> Delivery:
+        """Deliver ``reply``; when ``live`` already shows the answer streaming, finalize that card instead."""
+        if live is not None and live.started and not live.broken:
+            return self._finish_live(reply, live)
+        if live is not None and live.started:
+            live.fail()  # a half-written card stays visible; mark it failed and answer normally
         ctx = self._destination(reply, ctx)
         delivery = Delivery()
         markdown = to_markdown(reply)
@@ -105,6 +114,26 @@ class DingTalkSender:
                 delivery.card = out_track_id
             except DingTalkApiError as exc:
                 log.warning("buttons card failed (%s); the answer was delivered without buttons", exc)
+        return delivery
+
+    def _finish_live(self, reply: Reply, live: LiveCard) -> Delivery:
+        ctx = live.ctx
+        markdown = to_markdown(reply)
+        parts = split_markdown(markdown, limit_bytes=MAX_PARAM_BYTES - _RESERVE_BYTES, language=reply.language)
+        buttons = card_buttons(reply.actions, extra={"cid": ctx.conversation_id, "ctype": ctx.conversation_type})
+        delivery = Delivery(parts=len(parts))
+        title = title_of(reply)
+        try:
+            live.finish(content=parts[0], title=title, buttons=buttons or None)
+            delivery.routes.append("live_card")
+            delivery.card = live.out_track_id
+            rest = parts[1:]
+        except DingTalkApiError as exc:
+            log.warning("live card could not be finalized (%s); sending markdown", exc)
+            live.fail()
+            rest = parts
+        for i, part in enumerate(rest):
+            delivery.routes.append(self._markdown(ctx, title, part, mention=ctx.is_group and not delivery.card and i == 0))
         return delivery
 
     # --- routes ---------------------------------------------------------------------------------

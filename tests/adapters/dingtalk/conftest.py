@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.messages import Button, Buttons, Reply, Section, text_reply
 from bot.runtime import Runtime
 from bot.skill import Skill
+from bot.streaming import current_sink
 from bot.turn import Turn
 
 FAST_RETRY = RetryPolicy(attempts=4, base_s=0.01, max_s=0.05)
@@ -75,6 +76,16 @@ class ProbeSkill(Skill):
                 Section(text="Pick one"),
                 Buttons(buttons=[Button(text="Ping", action_id="probe:ping", value="7")]),
             ])
+        if arg == "stream":  # what the LLM engine does: deltas through the current stream sink
+            sink = current_sink()
+            pieces = [f"Part {i}. " for i in range(6)]
+            for piece in pieces:
+                if sink is not None:
+                    sink.delta(piece)
+                time.sleep(0.1)
+            return Reply(text="".join(pieces), language=turn.language, skill=self.name, blocks=[
+                Section(text="".join(pieces).strip()),
+                Buttons(buttons=[Button(text="Again", action_id="probe:again", value="s")])])
         if arg == "long":
             paragraphs = [Section(text=f"Paragraph {i}: " + "pipeline detail " * 40) for i in range(12)]
             return Reply(text="probe long", language=turn.language, skill=self.name, blocks=[

@@ -206,3 +206,24 @@ def test_subscriptions_and_tickets(bot: DingTalkApp, peer: DingTalkPeer) -> None
     topics = {s["topic"] for s in peer.subscriptions[0]}
     assert topics == {"/v1.0/im/bot/messages/get", "/v1.0/card/instances/callback"}
     assert peer.connections == 1 and peer.rejected_tickets == 0
+
+
+def test_llm_style_deltas_stream_live_into_an_ai_card(bot: DingTalkApp, peer: DingTalkPeer) -> None:
+    peer.push_bot_message(text="/probe stream", staff_id="dt_li_na", nick="李娜")
+    card = peer.wait_until(lambda p: next((c for c in p.cards.values() if "3" in c.statuses), None))
+    assert card.statuses == ["1", "2", "3"] and card.finalized
+    assert card.streamed[0].startswith("Part 0.")  # visible from the first delta, before the answer was done
+    assert len(card.streamed) >= 3
+    for before, after in zip(card.streamed, card.streamed[1:]):
+        assert after.startswith(before.strip())
+    assert card.data["msgContent"] == "Part 0. Part 1. Part 2. Part 3. Part 4. Part 5."
+    assert [b["id"] for b in card.buttons] == ["probe:again"]
+    assert card.at_user_ids == {"dt_li_na": "李娜"}
+    assert peer.webhook_posts == []  # the card is the answer
+
+
+def test_failing_card_api_still_delivers_the_streamed_answer(bot: DingTalkApp, peer: DingTalkPeer) -> None:
+    peer.fail_next("/v1.0/card/instances", status=400, times=1)  # card create refused
+    peer.push_bot_message(text="/probe stream", staff_id="dt_li_na", conversation_type="1")
+    text = peer.wait_until(lambda p: _webhook_texts(p))[0]
+    assert text == "Part 0. Part 1. Part 2. Part 3. Part 4. Part 5."
