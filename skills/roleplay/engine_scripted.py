@@ -61,6 +61,7 @@ class EngineState(BaseModel):
     resolved: list[str] = Field(default_factory=list)
     value_shown: bool = False
     offers: list[str] = Field(default_factory=list)
+    awaiting_date: bool = False
     ended: bool = False
     end_reason: str | None = None
 
@@ -110,6 +111,8 @@ class ScriptedEngine:
             return self._limits(state, reply, language)
 
         moves = self.detector.detect(rep_text)
+        if state.awaiting_date and has_date(rep_text):
+            moves.add("next_step")  # "Which day?" - "Tuesday at 10" answers the customer's question
         ordered = [m for m in ASKING_ORDER if m in moves]
         for m in moves:
             state.asked[m] = state.asked.get(m, 0) + 1
@@ -241,7 +244,9 @@ class ScriptedEngine:
             reply.events.append("too_early_to_close")
             return [self._line("too_early_to_close", language, state)]
         dated = any(has_date(c.text) for c in self.detector.clauses(rep_text) if "next_step" in c.moves)
+        dated = dated or (state.awaiting_date and has_date(rep_text))
         if not dated:
+            state.awaiting_date = True
             reply.events.append("asked_for_date")
             return [self._line("ask_date", language, state)]
         state.stage, state.ended, state.end_reason = "closing", True, "close"
