@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     default_language: Literal["zh", "en"] = "en"
     max_message_chars: int = 8000
     log_level: str = "INFO"
+    disabled_skills: list[str] = Field(default_factory=list, description="Skills to leave out, e.g. [\"roleplay\"].")
 
     # Knowledge base
     chroma_url: str | None = None

@@ -145,7 +145,7 @@ def mask_entities(text: str, matches: Iterable[EntityMatch]) -> str:
     """Replace linked names with ``<kind>`` so intent depends on what is asked, not about whom."""
     norm = normalize(text)
     for m in sorted(matches, key=lambda x: -len(x.matched)):
-        if m.matched in norm:
+        if m.matched and m.matched in norm:
             norm = norm.replace(m.matched, f" <{m.kind}> ")
     return re.sub(r"\s+", " ", norm).strip()
 

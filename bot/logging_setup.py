@@ -42,6 +42,6 @@ def configure_logging(level: str | None = None) -> None:
     handler.addFilter(RedactingFilter())
     root.addHandler(handler)
     root.setLevel(level or get_settings().log_level)
-    for noisy in ("httpx", "chromadb", "urllib3", "jieba"):
+    for noisy in ("httpx", "chromadb", "urllib3", "jieba", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     root._dealpilot_configured = True  # type: ignore[attr-defined]

@@ -41,7 +41,8 @@ class Runtime:
         self.settings.home.mkdir(parents=True, exist_ok=True)
         self.store = store or Store.open(self.settings.resolved_database_url)
         self.crm = crm or build_crm(self.settings, self.store)
-        self.skills: dict[str, Skill] = {s.name: s for s in (skills if skills is not None else discover_skills())}
+        found = skills if skills is not None else discover_skills(exclude=set(self.settings.disabled_skills))
+        self.skills: dict[str, Skill] = {s.name: s for s in found}
         for skill in self.skills.values():
             skill.bind(self)
         self.classifier = IntentClassifier({s.name: s.examples for s in self.skills.values() if s.examples})

@@ -53,10 +53,12 @@ class Skill(ABC):
         return []
 
 
-def discover_skills() -> list[Skill]:
+def discover_skills(exclude: set[str] | None = None) -> list[Skill]:
     """Load every installed skill from entry points, skipping packages not present in this install."""
     skills: list[Skill] = []
     for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        if exclude and ep.name in exclude:
+            continue
         try:
             obj = ep.load()
         except ModuleNotFoundError as exc:

@@ -82,8 +82,10 @@ def postgres_url() -> str | None:
     return os.environ.get("DEALPILOT_TEST_DATABASE_URL")
 
 
-def press(runtime: Runtime, *, user: str, action_id: str, value: str = "", channel: str = "console") -> Reply:
-    """Press a button as ``user`` (console platform)."""
+def press(runtime: Runtime, *, user: str, action_id: str, value: str = "", channel: str = "console",
+          thread: str | None = None) -> Reply:
+    """Press a button as ``user`` (console platform), in the thread where the button was shown."""
     from bot.messages import Action
 
-    return runtime.handle(Message(platform="console", user=user, channel=channel, action=Action(action_id=action_id, value=value)))
+    return runtime.handle(Message(platform="console", user=user, channel=channel, thread=thread,
+                                  action=Action(action_id=action_id, value=value)))

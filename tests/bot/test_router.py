@@ -98,6 +98,6 @@ def test_ask_json_has_the_scripting_shape(demo_home, monkeypatch) -> None:
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert set(data) == {"skill", "language", "text", "blocks", "citations", "actions", "elapsed_ms"}
     assert data["skill"] == "insight" and data["language"] == "zh"

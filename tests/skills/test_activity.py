@@ -24,12 +24,12 @@ def test_confirm_writes_once_and_audits(ask, runtime) -> None:
     before = _touch_count(runtime, "li.na", "ACME Manufacturing")
     preview = ask("/log visited ACME buyer, renewal confirmed", user="li.na", thread="t2")
     pending = preview.actions[0].value
-    done = press(runtime, user="li.na", action_id="activity:confirm", value=pending)
+    done = press(runtime, user="li.na", action_id="activity:confirm", value=pending, thread="t2")
     assert done.text == "Logged."
     assert _touch_count(runtime, "li.na", "ACME Manufacturing") == before + 1
     [entry] = [e for e in audit.entries(runtime.store) if e.action == "crm.log_activity"]
     assert entry.actor == "li.na" and entry.after["kind"] == "visit"
-    again = press(runtime, user="li.na", action_id="activity:confirm", value=pending)
+    again = press(runtime, user="li.na", action_id="activity:confirm", value=pending, thread="t2")
     assert "already handled" in again.text
     assert _touch_count(runtime, "li.na", "ACME Manufacturing") == before + 1
 
@@ -37,7 +37,7 @@ def test_confirm_writes_once_and_audits(ask, runtime) -> None:
 def test_cancel_writes_nothing(ask, runtime) -> None:
     before = _touch_count(runtime, "li.na", "ACME Manufacturing")
     preview = ask("/log called ACME about the quote", user="li.na", thread="t3")
-    reply = press(runtime, user="li.na", action_id="activity:cancel", value=preview.actions[0].value)
+    reply = press(runtime, user="li.na", action_id="activity:cancel", value=preview.actions[0].value, thread="t3")
     assert "nothing was written" in reply.text
     assert _touch_count(runtime, "li.na", "ACME Manufacturing") == before
 
