@@ -50,24 +50,27 @@ def history(store: object, name: str) -> list[RuleVersion]:
         return list(s.exec(select(RuleVersion).where(RuleVersion.name == name).order_by(col(RuleVersion.version).desc())).all())
 
 
-def _insert(store: object, spec: RuleSpec, *, author: str, origin: str, change: str, source: str) -> RuleVersion:
-    """Append a version; a concurrent writer of the same version number makes this retry once."""
-    for _ in range(3):
-        current = latest(store, spec.name)
-        row = RuleVersion(
-            name=spec.name, version=(current.version + 1) if current else 1, spec=spec.to_dict(),
-            source=source or spec.to_yaml(), checksum=spec.checksum(), enabled=spec.enabled,
-            origin=origin, author=author, change=change,
-        )
-        try:
-            with store.session() as s:  # type: ignore[attr-defined]
-                s.add(row)
-                s.add(AuditEntry(actor=author, action=f"rules.{change}", target=f"rule:{spec.name}",
-                                 before=current.spec if current else None, after=row.spec))
-            return row
-        except IntegrityError:
-            continue
-    raise RuntimeError(f"could not save rule {spec.name}: concurrent edits")
+def _insert(store: object, spec: RuleSpec, *, author: str, origin: str, change: str, source: str,
+            current: RuleVersion | None) -> RuleVersion:
+    """Append version ``current + 1``; a concurrent writer of that number makes this raise ``IntegrityError``."""
+    row = RuleVersion(
+        name=spec.name, version=(current.version + 1) if current else 1, spec=spec.to_dict(),
+        source=source or spec.to_yaml(), checksum=spec.checksum(), enabled=spec.enabled,
+        origin=origin, author=author, change=change,
+    )
+    with store.session() as s:  # type: ignore[attr-defined]
+        s.add(row)
+        s.add(AuditEntry(actor=author, action=f"rules.{change}", target=f"rule:{spec.name}",
+                         before=current.spec if current else None, after=row.spec))
+    return row
+
+
+def _insert_user_change(store: object, spec: RuleSpec, **kwargs: object) -> RuleVersion:
+    try:
+        return _insert(store, spec, **kwargs)  # type: ignore[arg-type]
+    except IntegrityError:
+        raise InvalidInput(zh=f"规则 {spec.name} 刚被别人修改过，请查看后重试。",
+                           en=f"Rule {spec.name} was just changed by someone else; check it and try again.") from None
 
 
 def sync_files(store: object, paths: list[Path], *, author: str = "system") -> LoadResult:
@@ -75,11 +78,15 @@ def sync_files(store: object, paths: list[Path], *, author: str = "system") -> L
     result = load_paths([p for p in paths if p.exists()])
     for spec in result.rules:
         current = latest(store, spec.name)
-        if current is None:
-            _insert(store, spec, author=author, origin="file", change="create", source=result.sources.get(spec.name, ""))
-        elif current.origin == "file" and current.checksum != spec.checksum():
-            _insert(store, replace(spec, enabled=current.enabled), author=author, origin="file", change="update",
-                    source=result.sources.get(spec.name, ""))
+        try:
+            if current is None:
+                _insert(store, spec, author=author, origin="file", change="create",
+                        source=result.sources.get(spec.name, ""), current=None)
+            elif current.origin == "file" and current.checksum != spec.checksum():
+                _insert(store, replace(spec, enabled=current.enabled), author=author, origin="file", change="update",
+                        source=result.sources.get(spec.name, ""), current=current)
+        except IntegrityError:
+            continue  # another process synced the same file at the same moment
     return result
 
 
@@ -95,8 +102,8 @@ def save_rule(store: object, spec: RuleSpec, *, viewer: Viewer, origin: str = "c
     current = latest(store, spec.name)
     if current is not None and current.checksum == spec.checksum() and current.enabled == spec.enabled:
         raise InvalidInput(zh=f"规则 {spec.name} 没有变化。", en=f"Rule {spec.name} is unchanged.")
-    return _insert(store, spec, author=viewer.user_id, origin=origin,
-                   change="update" if current else "create", source=source)
+    return _insert_user_change(store, spec, author=viewer.user_id, origin=origin,
+                               change="update" if current else "create", source=source, current=current)
 
 
 def set_enabled(store: object, name: str, enabled: bool, *, viewer: Viewer, origin: str = "chat") -> RuleVersion:
@@ -108,5 +115,5 @@ def set_enabled(store: object, name: str, enabled: bool, *, viewer: Viewer, orig
         state_zh, state_en = ("已经是启用状态", "already enabled") if enabled else ("已经是停用状态", "already disabled")
         raise InvalidInput(zh=f"规则 {name} {state_zh}。", en=f"Rule {name} is {state_en}.")
     spec = replace(spec_from_dict(current.spec), enabled=enabled)
-    return _insert(store, spec, author=viewer.user_id, origin=origin,
-                   change="enable" if enabled else "disable", source=current.source)
+    return _insert_user_change(store, spec, author=viewer.user_id, origin=origin,
+                               change="enable" if enabled else "disable", source=current.source, current=current)
