@@ -150,3 +150,21 @@ def test_team_view_for_managers_with_chart(say, rp_runtime) -> None:  # type: ig
 
     other = say("/roleplay team sun.hao", user="zhao.lei", thread="m")
     assert other.skill == "error"  # not in his team
+
+
+def test_thread_owner_wins_with_every_installed_skill(ask) -> None:  # type: ignore[no-untyped-def]
+    """With all skills loaded, a message in a practice thread goes to the customer, not to insight."""
+    assert ask("/roleplay start discovery-new-cio", thread="all").skill == "roleplay"
+    reply = ask("ACME 最近怎么样？", thread="all")
+    assert reply.skill == "roleplay"
+    assert ask("ACME 最近怎么样？", thread="elsewhere").skill != "roleplay"
+
+
+def test_my_progress(say) -> None:  # type: ignore[no-untyped-def]
+    say("/roleplay start 1", thread="me")
+    say("What's the biggest challenge for you this year?", thread="me")
+    say("/roleplay end", thread="me")
+    mine = say("/roleplay me", thread="me2")
+    row = next(b for b in mine.blocks if isinstance(b, Table)).rows[0]
+    assert row[0] == "李娜" and row[2] == "1"
+    assert any(isinstance(b, Image) for b in mine.blocks)
