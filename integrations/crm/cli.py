@@ -1,0 +1,76 @@
+"""``dealpilot crm import DIR`` / ``dealpilot crm export DIR``: the spreadsheet door into the CRM.
+
+Heavy modules load inside the commands so that mounting this app keeps ``dealpilot ask`` fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+SHOWN_ERRORS = 100
+app = typer.Typer(no_args_is_help=True, help="Embedded CRM: import and export (CSV or JSON, one file per entity).")
+
+
+def _store():  # type: ignore[no-untyped-def]
+    from bot.config import get_settings
+    from bot.store import Store
+
+    return Store.open(get_settings().resolved_database_url)
+
+
+def _summary(title: str, counts: dict[str, int]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    table.add_column("file")
+    table.add_column("rows", justify="right")
+    for name, n in counts.items():
+        table.add_row(name, f"{n:,}")
+    table.add_row("[bold]total[/]", f"[bold]{sum(counts.values()):,}[/]")
+    Console().print(table)
+
+
+@app.command("export")
+def export_command(
+    directory: Path = typer.Argument(..., help="Folder to write the files into (created if missing)."),
+    fmt: str = typer.Option("csv", "--format", help="csv or json."),
+) -> None:
+    """Write every CRM entity to DIR, one file per entity (see docs/crm-import.md)."""
+    from bot.errors import InvalidInput
+    from integrations.crm.io import export_crm
+
+    store = _store()
+    try:
+        counts = export_crm(store, directory, fmt=fmt)  # type: ignore[arg-type]
+    except InvalidInput as exc:
+        typer.echo(exc.en, err=True)
+        raise typer.Exit(2) from None
+    finally:
+        store.dispose()
+    _summary(f"Exported to {directory} ({fmt})", {f"{k}.{fmt}": v for k, v in counts.items()})
+
+
+@app.command("import")
+def import_command(
+    directory: Path = typer.Argument(..., help="Folder with <entity>.csv or <entity>.json files."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Validate only; write nothing."),
+) -> None:
+    """Validate DIR and import it in one transaction; any bad row means nothing is imported."""
+    from integrations.crm.io import ImportFailed, import_crm
+
+    store = _store()
+    try:
+        counts = import_crm(store, directory, dry_run=dry_run)
+    except ImportFailed as exc:
+        for error in exc.errors[:SHOWN_ERRORS]:
+            typer.echo(str(error), err=True)
+        if len(exc.errors) > SHOWN_ERRORS:
+            typer.echo(f"... and {len(exc.errors) - SHOWN_ERRORS} more", err=True)
+        typer.echo(f"Import failed: {len(exc.errors)} problem(s); nothing was imported.", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        store.dispose()
+    _summary("Validated (dry run, nothing written)" if dry_run else f"Imported from {directory}", counts)
