@@ -100,7 +100,7 @@ def _acted_on(store: Any, alert: Alert, days: int, acked_at: datetime | None, to
     with store.engine.connect() as conn:
         first = conn.execute(
             select(func.min(Activity.occurred_at)).where(
-                Activity.account_id == alert.account_id, Activity.occurred_at >= alert.fired_at,
+                Activity.account_id == alert.account_id, Activity.occurred_at >= alert.fired_at.replace(microsecond=0),
                 Activity.occurred_at < _at(min(end, today) + timedelta(days=1)), Activity.kind != "task",
             )
         ).scalar()
