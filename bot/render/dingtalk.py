@@ -101,7 +101,7 @@ def _table(block: Table) -> str:
     lines = [f"**{block.title}**"] if block.title else []
     for row in block.rows:
         first = _cell(row[0]) if row else "–"
-        rest = [f"{col}: {_cell(val)}" for col, val in zip(block.columns[1:], row[1:])]
+        rest = [f"{col}: {_cell(val)}" for col, val in zip(block.columns[1:], row[1:], strict=False)]
         lines.append(f"- **{first}**" + (" — " + " · ".join(rest) if rest else ""))
     return "\n".join(lines)
 
@@ -264,7 +264,11 @@ def ai_card_data(
     full: dict[str, Any] = {"order": order}
     if buttons:
         full["msgButtons"] = buttons
-    data = {"msgTitle": title, "msgContent": content, "sys_full_json_obj": json.dumps(full, ensure_ascii=False)}
+    data = {
+        "msgTitle": title,
+        "msgContent": content,
+        "sys_full_json_obj": json.dumps(full, ensure_ascii=False),
+    }
     if status is not None:
         data["flowStatus"] = status
     return data

@@ -134,11 +134,13 @@ class DingTalkPeer:
         self.webhook_posts: list[Call] = []
         self.cards: dict[str, Card] = {}
         self.messages: list[dict[str, Any]] = []  # robot messages sent through the OpenAPI
-        self._failures: list[tuple[str, int, int, float | None]] = []  # (path prefix, status, remaining, retry_after)
+        self._failures: list[
+            tuple[str, int, int, float | None]
+        ] = []  # (path prefix, status, remaining, retry_after)
         self._silent = False
 
     # --- lifecycle ------------------------------------------------------------------------------
-    def __enter__(self) -> "DingTalkPeer":
+    def __enter__(self) -> DingTalkPeer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -148,7 +150,7 @@ class DingTalkPeer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "DingTalkPeer":
+    def start(self) -> DingTalkPeer:
         started = threading.Event()
 
         def _main() -> None:
@@ -201,7 +203,9 @@ class DingTalkPeer:
             await self._runner.cleanup()
 
     # --- test controls --------------------------------------------------------------------------
-    def fail_next(self, path: str, *, status: int = 429, times: int = 1, retry_after: float | None = None) -> None:
+    def fail_next(
+        self, path: str, *, status: int = 429, times: int = 1, retry_after: float | None = None
+    ) -> None:
         """Answer the next ``times`` requests whose path starts with ``path`` with ``status``."""
         with self._cond:
             self._failures.append((path, status, times, retry_after))
@@ -228,7 +232,9 @@ class DingTalkPeer:
     ) -> dict[str, Any]:
         """The data of a ``/v1.0/im/bot/messages/get`` callback, shaped like DingTalk's."""
         webhook, expires = self.new_session(ttl_s=webhook_ttl_s)
-        cid = conversation_id or ("cidGroupEastSales==" if conversation_type == "2" else f"cid1to1{staff_id}==")
+        cid = conversation_id or (
+            "cidGroupEastSales==" if conversation_type == "2" else f"cid1to1{staff_id}=="
+        )
         data: dict[str, Any] = {
             "conversationId": cid,
             "chatbotCorpId": self.corp_id,
@@ -278,8 +284,10 @@ class DingTalkPeer:
             "outTrackId": out_track_id,
             "spaceType": space_type.rsplit("/", 1)[-1],
             "spaceId": space_value,
-            "content": json.dumps({"cardPrivateData": {"actionIds": [spec["id"]], "params": spec.get("params", {})}},
-                                  ensure_ascii=False),
+            "content": json.dumps(
+                {"cardPrivateData": {"actionIds": [spec["id"]], "params": spec.get("params", {})}},
+                ensure_ascii=False,
+            ),
         }
         return self.push_callback(CARD_TOPIC, data)
 
@@ -288,8 +296,14 @@ class DingTalkPeer:
         frame = {
             "specVersion": "1.0",
             "type": "CALLBACK",
-            "headers": {"appId": "app-" + self.client_id, "connectionId": "conn", "contentType": "application/json",
-                        "messageId": message_id, "time": str(_now_ms()), "topic": topic},
+            "headers": {
+                "appId": "app-" + self.client_id,
+                "connectionId": "conn",
+                "contentType": "application/json",
+                "messageId": message_id,
+                "time": str(_now_ms()),
+                "topic": topic,
+            },
             "data": json.dumps(data, ensure_ascii=False),
         }
         self._push(frame, message_id)
@@ -310,7 +324,7 @@ class DingTalkPeer:
         self._call(self._silence())
 
     # --- waiting and reading ----------------------------------------------------------------------
-    def wait_until(self, predicate: Callable[["DingTalkPeer"], Any], *, timeout: float = 10.0) -> Any:
+    def wait_until(self, predicate: Callable[[DingTalkPeer], Any], *, timeout: float = 10.0) -> Any:
         """Wait until ``predicate(peer)`` is truthy (evaluated under the peer's lock); return its value."""
         deadline = time.monotonic() + timeout
         with self._cond:
@@ -339,8 +353,12 @@ class DingTalkPeer:
         return {
             "specVersion": "1.0",
             "type": "SYSTEM",
-            "headers": {"contentType": "application/json", "messageId": message_id, "time": str(_now_ms()),
-                        "topic": topic},
+            "headers": {
+                "contentType": "application/json",
+                "messageId": message_id,
+                "time": str(_now_ms()),
+                "topic": topic,
+            },
             "data": json.dumps(data),
         }
 
@@ -378,8 +396,9 @@ class DingTalkPeer:
         call = self._record(request, body, token=None)
         if body.get("clientId") != self.client_id or body.get("clientSecret") != self.client_secret:
             call.status = 401
-            return web.json_response({"code": "InvalidAuthentication", "message": "bad client credentials"},
-                                     status=401)
+            return web.json_response(
+                {"code": "InvalidAuthentication", "message": "bad client credentials"}, status=401
+            )
         ticket = uuid.uuid4().hex
         with self._cond:
             self._tickets.add(ticket)
@@ -443,17 +462,30 @@ class DingTalkPeer:
                     data = json.loads(data) if isinstance(data, str) else data
                 except ValueError:
                     pass
-                self.acks.setdefault(message_id, Ack(message_id=message_id, code=int(frame.get("code", 0)),
-                                                     message=str(frame.get("message", "")), data=data,
-                                                     at=time.perf_counter()))
+                self.acks.setdefault(
+                    message_id,
+                    Ack(
+                        message_id=message_id,
+                        code=int(frame.get("code", 0)),
+                        message=str(frame.get("message", "")),
+                        data=data,
+                        at=time.perf_counter(),
+                    ),
+                )
             else:
                 self.ping_acks += 1
             self._cond.notify_all()
 
     # --- HTTP helpers ---------------------------------------------------------------------------
     def _record(self, request: web.Request, body: dict[str, Any], *, token: str | None) -> Call:
-        call = Call(method=request.method, path=request.path, body=body, token=token, at=time.perf_counter(),
-                    query=dict(request.query))
+        call = Call(
+            method=request.method,
+            path=request.path,
+            body=body,
+            token=token,
+            at=time.perf_counter(),
+            query=dict(request.query),
+        )
         with self._cond:
             self.calls.append(call)
             self._cond.notify_all()
@@ -465,9 +497,14 @@ class DingTalkPeer:
                 if path.startswith(prefix) and remaining > 0:
                     self._failures[i] = (prefix, status, remaining - 1, retry_after)
                     headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
-                    code = "Forbidden.AccessDenied.QpsLimitForApi" if status in (403, 429) else "ServiceUnavailable"
-                    return web.json_response({"code": code, "message": "injected failure"}, status=status,
-                                             headers=headers)
+                    code = (
+                        "Forbidden.AccessDenied.QpsLimitForApi"
+                        if status in (403, 429)
+                        else "ServiceUnavailable"
+                    )
+                    return web.json_response(
+                        {"code": code, "message": "injected failure"}, status=status, headers=headers
+                    )
         return None
 
     async def _authorised(self, request: web.Request) -> tuple[dict[str, Any], Call, web.Response | None]:
@@ -482,8 +519,13 @@ class DingTalkPeer:
             expiry = self.tokens.get(token or "")
         if expiry is None or expiry < time.time():
             call.status = 401
-            return body, call, web.json_response(
-                {"code": "InvalidAuthentication", "message": "不合法的access_token"}, status=401)
+            return (
+                body,
+                call,
+                web.json_response(
+                    {"code": "InvalidAuthentication", "message": "不合法的access_token"}, status=401
+                ),
+            )
         return body, call, None
 
     @staticmethod
@@ -542,7 +584,8 @@ class DingTalkPeer:
             return self._bad(call, "invalidParameter", "userIds 缺失")
         refused = self._robot_message(call, body, "o2o")
         return refused or web.json_response(
-            {"processQueryKey": uuid.uuid4().hex, "invalidStaffIdList": [], "flowControlledStaffIdList": []})
+            {"processQueryKey": uuid.uuid4().hex, "invalidStaffIdList": [], "flowControlledStaffIdList": []}
+        )
 
     async def _card_create(self, request: web.Request) -> web.Response:
         body, call, error = await self._authorised(request)

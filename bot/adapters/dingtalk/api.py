@@ -40,7 +40,7 @@ class DingTalkApiError(Exception):
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How throttled calls are retried: ``attempts`` in all, delays doubling from ``base_s`` up to ``max_s``."""
+    """How throttled calls are retried: ``attempts`` in all, delays doubling from ``base_s`` to ``max_s``."""
 
     attempts: int = 4
     base_s: float = 0.5
@@ -136,7 +136,10 @@ class OpenApi:
         errcode = data.get("errcode", 0)
         if errcode not in (0, None):
             raise DingTalkApiError(
-                status=response.status_code, code=str(errcode), message=str(data.get("errmsg", "")), path=safe_url(url)
+                status=response.status_code,
+                code=str(errcode),
+                message=str(data.get("errmsg", "")),
+                path=safe_url(url),
             )
         return data
 
@@ -151,7 +154,9 @@ class OpenApi:
         data = self._check(response, data, TOKEN_PATH)
         token = data.get("accessToken")
         if not token:
-            raise DingTalkApiError(status=response.status_code, code="noAccessToken", message="", path=TOKEN_PATH)
+            raise DingTalkApiError(
+                status=response.status_code, code="noAccessToken", message="", path=TOKEN_PATH
+            )
         return str(token), float(data.get("expireIn", 7200))
 
     def _send(
@@ -163,7 +168,9 @@ class OpenApi:
             if not _is_throttled(response, data) or attempt == self.retry.attempts - 1:
                 return response, data
             delay = self.retry.delay(attempt, _retry_after(response))
-            log.warning("dingtalk throttled on %s (attempt %d); retrying in %.2fs", safe_url(url), attempt + 1, delay)
+            log.warning(
+                "dingtalk throttled on %s (attempt %d); retrying in %.2fs", safe_url(url), attempt + 1, delay
+            )
             self._sleep(delay)
         raise AssertionError("unreachable")
 

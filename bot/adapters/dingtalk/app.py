@@ -47,8 +47,10 @@ def check_settings(settings: Settings) -> None:
         missing.append("DEALPILOT_DINGTALK_CLIENT_SECRET")
     if missing:
         raise DingTalkConfigError(
-            "DingTalk is not configured: set " + " and ".join(missing)
-            + " (the app's Client ID / Client Secret from the DingTalk developer console; see docs/dingtalk.md)."
+            "DingTalk is not configured: set "
+            + " and ".join(missing)
+            + " (the app's Client ID / Client Secret from the DingTalk developer console;"
+            + " see docs/dingtalk.md)."
         )
 
 
@@ -83,18 +85,32 @@ class DingTalkApp:
         point_sdk_at(api_url)
         secret = settings.dingtalk_client_secret.get_secret_value()
         robot_code = settings.dingtalk_robot_code or settings.dingtalk_client_id
-        self.api = OpenApi(base_url=api_url, client_id=settings.dingtalk_client_id, client_secret=secret,
-                           http=http, retry=retry)
-        self.sender = DingTalkSender(self.api, CardClient(self.api, robot_code=robot_code),
-                                     robot_code=robot_code, stream_threshold_bytes=stream_threshold_bytes)
-        self.client = StreamClient(Credential(settings.dingtalk_client_id, secret),
-                                   watchdog_s=watchdog_s, reconnect_delay_s=reconnect_delay_s)
+        self.api = OpenApi(
+            base_url=api_url,
+            client_id=settings.dingtalk_client_id,
+            client_secret=secret,
+            http=http,
+            retry=retry,
+        )
+        self.sender = DingTalkSender(
+            self.api,
+            CardClient(self.api, robot_code=robot_code),
+            robot_code=robot_code,
+            stream_threshold_bytes=stream_threshold_bytes,
+        )
+        self.client = StreamClient(
+            Credential(settings.dingtalk_client_id, secret),
+            watchdog_s=watchdog_s,
+            reconnect_delay_s=reconnect_delay_s,
+        )
         self.client.register_callback_handler(ChatbotMessage.TOPIC, BotMessageHandler(self))
         self.client.register_callback_handler(Card_Callback_Router_Topic, CardActionHandler(self))
         self._work: set[asyncio.Task[Any]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
-        self.delivered: list[tuple[str, Delivery]] = []  # (event key, how), newest last; for tests and the bench
+        self.delivered: list[
+            tuple[str, Delivery]
+        ] = []  # (event key, how), newest last; for tests and the bench
         self.duplicates = 0
 
     # --- answering ------------------------------------------------------------------------------
@@ -120,8 +136,13 @@ class DingTalkApp:
                 reply = self.runtime.handle(inbound.message)
             delivery = self.sender.send(reply, inbound.context, key=inbound.event_key, live=live)
             self.delivered.append((inbound.event_key, delivery))
-            log.info("answered %s via %s in %.0f ms (skill=%s)", inbound.event_key, "+".join(delivery.routes),
-                     (time.perf_counter() - started) * 1000, reply.skill)
+            log.info(
+                "answered %s via %s in %.0f ms (skill=%s)",
+                inbound.event_key,
+                "+".join(delivery.routes),
+                (time.perf_counter() - started) * 1000,
+                reply.skill,
+            )
             return delivery
         except Exception:
             ref = uuid.uuid4().hex[:8]
@@ -149,7 +170,7 @@ class DingTalkApp:
         finally:
             self.api.close()
 
-    def start_in_thread(self, *, connect_timeout_s: float = 10.0) -> "DingTalkApp":
+    def start_in_thread(self, *, connect_timeout_s: float = 10.0) -> DingTalkApp:
         """Run the bot on its own event loop in a daemon thread; returns once it is connected."""
         ready = threading.Event()
 

@@ -37,7 +37,9 @@ def _percentile(values: list[float], pct: float) -> float:
 def _peer_class() -> Any:
     tests_dir = Path(__file__).resolve().parents[3] / "tests"
     if not (tests_dir / "peers" / "dingtalk_peer.py").exists():
-        raise typer.BadParameter(f"the local DingTalk peer is not in {tests_dir} (run from a source checkout)")
+        raise typer.BadParameter(
+            f"the local DingTalk peer is not in {tests_dir} (run from a source checkout)"
+        )
     if str(tests_dir) not in sys.path:
         sys.path.insert(0, str(tests_dir))
     from peers.dingtalk_peer import DingTalkPeer
@@ -47,7 +49,9 @@ def _peer_class() -> Any:
 
 def bench_dingtalk(
     n: int = typer.Option(60, "-n", min=1, help="How many messages to send (after a short warm-up)."),
-    with_cases: bool = typer.Option(False, "--cases/--no-cases", help="Seed the case library too (slower answers)."),
+    with_cases: bool = typer.Option(
+        False, "--cases/--no-cases", help="Seed the case library too (slower answers)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the numbers as JSON."),
 ) -> None:
     """Push N bot messages through the local Stream gateway; print ack and reply latency p50/p95."""
@@ -63,8 +67,11 @@ def bench_dingtalk(
     peer_cls = _peer_class()
     with tempfile.TemporaryDirectory() as tmp, peer_cls(ping_interval_s=5.0) as peer:
         settings = Settings(  # type: ignore[call-arg]
-            _env_file=None, home=Path(tmp), dingtalk_client_id=peer.client_id,
-            dingtalk_client_secret=SecretStr(peer.client_secret), dingtalk_api_url=peer.base_url,
+            _env_file=None,
+            home=Path(tmp),
+            dingtalk_client_id=peer.client_id,
+            dingtalk_client_secret=SecretStr(peer.client_secret),
+            dingtalk_api_url=peer.base_url,
         )
         runtime = Runtime(settings)
         started = time.perf_counter()
@@ -89,24 +96,36 @@ def bench_dingtalk(
         finally:
             app.stop_thread()
             runtime.close()
-    result = {
+    result: dict[str, Any] = {
         "messages": n,
         "seeded_s": round(seeded_s, 1),
-        "ack_ms": {"p50": round(_percentile(acks, 50), 1), "p95": round(_percentile(acks, 95), 1),
-                   "max": round(max(acks), 1), "target_p95": ACK_TARGET_MS},
-        "reply_ms": {"p50": round(_percentile(replies, 50), 1), "p95": round(_percentile(replies, 95), 1),
-                     "max": round(max(replies), 1), "target_p95": REPLY_TARGET_MS},
+        "ack_ms": {
+            "p50": round(_percentile(acks, 50), 1),
+            "p95": round(_percentile(acks, 95), 1),
+            "max": round(max(acks), 1),
+            "target_p95": ACK_TARGET_MS,
+        },
+        "reply_ms": {
+            "p50": round(_percentile(replies, 50), 1),
+            "p95": round(_percentile(replies, 95), 1),
+            "max": round(max(replies), 1),
+            "target_p95": REPLY_TARGET_MS,
+        },
     }
     result["ok"] = result["ack_ms"]["p95"] <= ACK_TARGET_MS and result["reply_ms"]["p95"] <= REPLY_TARGET_MS
     if as_json:
         typer.echo(json.dumps(result, indent=2))
         return
-    typer.echo(f"demo seeded in {seeded_s:.1f}s; {n} messages through the local DingTalk gateway (offline engine)")
+    typer.echo(
+        f"demo seeded in {seeded_s:.1f}s; {n} messages through the local DingTalk gateway (offline engine)"
+    )
     for name, key, target in (("ack", "ack_ms", ACK_TARGET_MS), ("reply", "reply_ms", REPLY_TARGET_MS)):
         r = result[key]
         verdict = "ok" if r["p95"] <= target else "OVER TARGET"
-        typer.echo(f"{name:>5} latency  p50 {r['p50']:7.1f} ms   p95 {r['p95']:7.1f} ms   max {r['max']:7.1f} ms"
-                   f"   (target p95 <= {target:.0f} ms: {verdict})")
+        typer.echo(
+            f"{name:>5} latency  p50 {r['p50']:7.1f} ms   p95 {r['p95']:7.1f} ms   max {r['max']:7.1f} ms"
+            f"   (target p95 <= {target:.0f} ms: {verdict})"
+        )
 
 
 def _one(peer: Any, i: int, timeout_s: float = 10.0) -> tuple[float, float]:

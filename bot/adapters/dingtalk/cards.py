@@ -58,14 +58,18 @@ class CardClient:
 
     # --- the four calls -------------------------------------------------------------------------
     def create(self, out_track_id: str, data: dict[str, str]) -> None:
-        self.api.call("POST", "/v1.0/card/instances", {
-            "cardTemplateId": self.template_id,
-            "outTrackId": out_track_id,
-            "cardData": {"cardParamMap": data},
-            "callbackType": "STREAM",
-            "imGroupOpenSpaceModel": {"supportForward": True},
-            "imRobotOpenSpaceModel": {"supportForward": True},
-        })
+        self.api.call(
+            "POST",
+            "/v1.0/card/instances",
+            {
+                "cardTemplateId": self.template_id,
+                "outTrackId": out_track_id,
+                "cardData": {"cardParamMap": data},
+                "callbackType": "STREAM",
+                "imGroupOpenSpaceModel": {"supportForward": True},
+                "imRobotOpenSpaceModel": {"supportForward": True},
+            },
+        )
 
     def deliver(self, out_track_id: str, ctx: ReplyContext, *, mention: bool) -> None:
         body: dict[str, Any] = {"outTrackId": out_track_id, "userIdType": 1}
@@ -81,32 +85,52 @@ class CardClient:
         self.api.call("POST", "/v1.0/card/instances/deliver", body)
 
     def update(self, out_track_id: str, data: dict[str, str]) -> None:
-        self.api.call("PUT", "/v1.0/card/instances", {"outTrackId": out_track_id, "cardData": {"cardParamMap": data}})
+        self.api.call(
+            "PUT", "/v1.0/card/instances", {"outTrackId": out_track_id, "cardData": {"cardParamMap": data}}
+        )
 
     def stream(self, out_track_id: str, content: str, *, finalize: bool, error: bool = False) -> None:
-        self.api.call("PUT", "/v1.0/card/streaming", {
-            "outTrackId": out_track_id,
-            "guid": uuid.uuid4().hex,
-            "key": CONTENT_KEY,
-            "content": content,
-            "isFull": True,
-            "isFinalize": finalize,
-            "isError": error,
-        })
+        self.api.call(
+            "PUT",
+            "/v1.0/card/streaming",
+            {
+                "outTrackId": out_track_id,
+                "guid": uuid.uuid4().hex,
+                "key": CONTENT_KEY,
+                "content": content,
+                "isFull": True,
+                "isFinalize": finalize,
+                "isError": error,
+            },
+        )
 
     # --- whole flows ----------------------------------------------------------------------------
     def send_card(
-        self, ctx: ReplyContext, *, out_track_id: str, title: str, content: str,
-        buttons: list[dict[str, Any]] | None, mention: bool,
+        self,
+        ctx: ReplyContext,
+        *,
+        out_track_id: str,
+        title: str,
+        content: str,
+        buttons: list[dict[str, Any]] | None,
+        mention: bool,
     ) -> None:
         """A finished (non-streamed) card, e.g. the buttons under an answer."""
-        self.create(out_track_id, ai_card_data(content=content, title=title, status=AICardStatus.FINISHED,
-                                               buttons=buttons))
+        self.create(
+            out_track_id,
+            ai_card_data(content=content, title=title, status=AICardStatus.FINISHED, buttons=buttons),
+        )
         self.deliver(out_track_id, ctx, mention=mention)
 
     def stream_answer(
-        self, ctx: ReplyContext, *, out_track_id: str, title: str, content: str,
-        buttons: list[dict[str, Any]] | None, mention: bool,
+        self,
+        ctx: ReplyContext,
+        *,
+        out_track_id: str,
+        title: str,
+        content: str,
+        buttons: list[dict[str, Any]] | None,
+        mention: bool,
     ) -> int:
         """Stream ``content`` into a new card and finalize it; returns the number of streaming updates.
 
@@ -120,8 +144,10 @@ class CardClient:
             steps = stream_steps(content, self.max_updates)
             for i, step in enumerate(steps):
                 self.stream(out_track_id, step, finalize=i == len(steps) - 1)
-            self.update(out_track_id, ai_card_data(content=content, title=title, status=AICardStatus.FINISHED,
-                                                   buttons=buttons))
+            self.update(
+                out_track_id,
+                ai_card_data(content=content, title=title, status=AICardStatus.FINISHED, buttons=buttons),
+            )
             return len(steps)
         except DingTalkApiError:
             try:
@@ -171,12 +197,16 @@ class LiveCard:
         self.text += piece
         try:
             if not self.started:
-                self.cards.create(self.out_track_id, ai_card_data(content="", title=self.title,
-                                                                  status=AICardStatus.PROCESSING))
+                self.cards.create(
+                    self.out_track_id,
+                    ai_card_data(content="", title=self.title, status=AICardStatus.PROCESSING),
+                )
                 self.started = True
                 self.cards.deliver(self.out_track_id, self.ctx, mention=self.mention)
-                self.cards.update(self.out_track_id, ai_card_data(content="", title=self.title,
-                                                                  status=AICardStatus.INPUTING))
+                self.cards.update(
+                    self.out_track_id,
+                    ai_card_data(content="", title=self.title, status=AICardStatus.INPUTING),
+                )
             if self._clock() - self._last >= self.min_interval_s:
                 self.cards.stream(self.out_track_id, self.text, finalize=False)
                 self.updates += 1
@@ -189,12 +219,16 @@ class LiveCard:
         """Replace the streamed text with the final rendered answer and finalize the card."""
         self.cards.stream(self.out_track_id, content, finalize=True)
         self.updates += 1
-        self.cards.update(self.out_track_id, ai_card_data(content=content, title=title,
-                                                          status=AICardStatus.FINISHED, buttons=buttons))
+        self.cards.update(
+            self.out_track_id,
+            ai_card_data(content=content, title=title, status=AICardStatus.FINISHED, buttons=buttons),
+        )
 
     def fail(self) -> None:
         try:
-            self.cards.update(self.out_track_id, ai_card_data(content=self.text, title=self.title,
-                                                              status=AICardStatus.FAILED))
+            self.cards.update(
+                self.out_track_id,
+                ai_card_data(content=self.text, title=self.title, status=AICardStatus.FAILED),
+            )
         except DingTalkApiError:
             log.warning("could not mark card %s failed", self.out_track_id)

@@ -10,7 +10,10 @@ def run_dingtalk(
         90.0, "--watchdog-seconds", min=1.0, help="Reconnect after this long without a ping or message."
     ),
     stream_threshold: int = typer.Option(
-        6000, "--stream-threshold", min=256, help="Stream answers longer than this many bytes into an AI card."
+        6000,
+        "--stream-threshold",
+        min=256,
+        help="Stream answers longer than this many bytes into an AI card.",
     ),
 ) -> None:
     """Connect to DingTalk in Stream mode (needs DEALPILOT_DINGTALK_CLIENT_ID and _CLIENT_SECRET)."""

@@ -44,8 +44,11 @@ class _QuietPings(logging.Filter):
     """The SDK logs every gateway ping as an "unknown message topic" warning; pings are normal."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.msg == "unknown message topic, topic=%s, message=%s" and record.args
-                    and record.args[0] == "ping")
+        return not (
+            record.msg == "unknown message topic, topic=%s, message=%s"
+            and isinstance(record.args, tuple)
+            and record.args[:1] == ("ping",)
+        )
 
 
 class StreamClient(DingTalkStreamClient):
@@ -56,6 +59,8 @@ class StreamClient(DingTalkStreamClient):
         watchdog_s: drop the connection after this many seconds without a ping or message.
         reconnect_delay_s: first wait after a failed connection; doubles up to ``max_reconnect_delay_s``.
     """
+
+    websocket: Any  # the open connection, or None between connections (the SDK's attribute)
 
     def __init__(
         self,
@@ -79,7 +84,7 @@ class StreamClient(DingTalkStreamClient):
         self._stopping = asyncio.Event()
         self._frames: set[asyncio.Task[Any]] = set()
 
-    async def start(self) -> None:  # noqa: C901 - one loop, read top to bottom
+    async def start(self) -> None:
         self.pre_start()
         failures = 0
         while not self._stopping.is_set():
@@ -88,7 +93,7 @@ class StreamClient(DingTalkStreamClient):
                 failures += 1
                 await self._pause(failures)
                 continue
-            uri = f'{connection["endpoint"]}?ticket={quote_plus(connection["ticket"])}'
+            uri = f"{connection['endpoint']}?ticket={quote_plus(connection['ticket'])}"
             watchdog_task: asyncio.Task[None] | None = None
             try:
                 async with websockets.connect(uri, close_timeout=2, max_size=None) as ws:
@@ -103,7 +108,12 @@ class StreamClient(DingTalkStreamClient):
                         watchdog.touch()
                         self._spawn(self.background_task(json.loads(raw)))
                 log.info("dingtalk stream closed by %s", "us" if self._stopping.is_set() else "the gateway")
-            except (websockets.ConnectionClosed, OSError, websockets.InvalidHandshake, json.JSONDecodeError) as exc:
+            except (
+                websockets.ConnectionClosed,
+                OSError,
+                websockets.InvalidHandshake,
+                json.JSONDecodeError,
+            ) as exc:
                 if not self._stopping.is_set():
                     failures += 1
                     log.warning("dingtalk stream connection lost: %s", type(exc).__name__)
@@ -139,7 +149,7 @@ class StreamClient(DingTalkStreamClient):
         delay = min(self.max_reconnect_delay_s, self.reconnect_delay_s * 2 ** max(0, failures - 1))
         try:
             await asyncio.wait_for(self._stopping.wait(), timeout=delay)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
     def _spawn(self, coro: Any) -> None:

@@ -71,7 +71,9 @@ def _text_of(msg: ChatbotMessage) -> str:
     if msg.message_type == "text" and msg.text is not None:
         return (msg.text.content or "").strip()
     if msg.message_type == "richText" and msg.rich_text_content is not None:
-        return "".join(item["text"] for item in msg.rich_text_content.rich_text_list or [] if "text" in item).strip()
+        return "".join(
+            item["text"] for item in msg.rich_text_content.rich_text_list or [] if "text" in item
+        ).strip()
     return ""  # pictures, files, audio: the router answers an empty message with what it can do
 
 
@@ -81,8 +83,15 @@ def message_from_callback(data: dict[str, Any]) -> Inbound:
         msg = ChatbotMessage.from_dict(data)
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidEvent(f"malformed bot message: {exc}") from exc
-    missing = [name for name, value in (("msgId", msg.message_id), ("senderStaffId", msg.sender_staff_id),
-                                        ("conversationId", msg.conversation_id)) if not value]
+    missing = [
+        name
+        for name, value in (
+            ("msgId", msg.message_id),
+            ("senderStaffId", msg.sender_staff_id),
+            ("conversationId", msg.conversation_id),
+        )
+        if not value
+    ]
     if missing:
         raise InvalidEvent("bot message without " + ", ".join(missing))
     if msg.conversation_type not in (GROUP, DIRECT):
@@ -145,7 +154,7 @@ def action_from_card_callback(data: dict[str, Any], *, frame_id: str) -> Inbound
         event_id=frame_id,
         raw={"outTrackId": cb.card_instance_id},
     )
-    context = ReplyContext(conversation_type=conversation_type, conversation_id=conversation_id,
-                           sender_staff_id=cb.user_id)
+    context = ReplyContext(
+        conversation_type=conversation_type, conversation_id=conversation_id, sender_staff_id=cb.user_id
+    )
     return Inbound(message=message, context=context, event_key=f"dingtalk:card:{frame_id}")
-

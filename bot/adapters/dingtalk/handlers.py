@@ -23,7 +23,7 @@ log = logging.getLogger("dealpilot.dingtalk.handlers")
 class BotMessageHandler(ChatbotHandler):
     """Topic ``/v1.0/im/bot/messages/get``: group @ messages and 1:1 messages."""
 
-    def __init__(self, app: "DingTalkApp") -> None:
+    def __init__(self, app: DingTalkApp) -> None:
         super().__init__()
         self.app = app
 
@@ -40,13 +40,15 @@ class BotMessageHandler(ChatbotHandler):
 class CardActionHandler(CallbackHandler):
     """Topic ``/v1.0/card/instances/callback``: a button on one of our cards was pressed."""
 
-    def __init__(self, app: "DingTalkApp") -> None:
+    def __init__(self, app: DingTalkApp) -> None:
         super().__init__()
         self.app = app
 
     async def process(self, callback: CallbackMessage) -> tuple[int, Any]:
         try:
-            inbound = action_from_card_callback(callback.data, frame_id=str(callback.headers.message_id or ""))
+            inbound = action_from_card_callback(
+                callback.data, frame_id=str(callback.headers.message_id or "")
+            )
         except InvalidEvent as exc:
             log.warning("ignored card callback %s: %s", callback.headers.message_id, exc)
             return AckMessage.STATUS_BAD_REQUEST, str(exc)

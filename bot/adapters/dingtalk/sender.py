@@ -20,7 +20,14 @@ from bot.adapters.dingtalk.cards import CardClient, LiveCard
 from bot.adapters.dingtalk.events import DIRECT, GROUP, ReplyContext
 from bot.lang import pick
 from bot.messages import Reply
-from bot.render.dingtalk import MAX_PARAM_BYTES, card_buttons, json_size, split_markdown, title_of, to_markdown
+from bot.render.dingtalk import (
+    MAX_PARAM_BYTES,
+    card_buttons,
+    json_size,
+    split_markdown,
+    title_of,
+    to_markdown,
+)
 
 log = logging.getLogger("dealpilot.dingtalk.sender")
 
@@ -85,14 +92,24 @@ class DingTalkSender:
         markdown = to_markdown(reply)
         title = title_of(reply)
         mention = ctx.is_group
-        parts = split_markdown(markdown, limit_bytes=MAX_PARAM_BYTES - _RESERVE_BYTES, language=reply.language)
+        parts = split_markdown(
+            markdown, limit_bytes=MAX_PARAM_BYTES - _RESERVE_BYTES, language=reply.language
+        )
         delivery.parts = len(parts)
-        buttons = card_buttons(reply.actions, extra={"cid": ctx.conversation_id, "ctype": ctx.conversation_type})
+        buttons = card_buttons(
+            reply.actions, extra={"cid": ctx.conversation_id, "ctype": ctx.conversation_type}
+        )
         if json_size(markdown) > self.stream_threshold_bytes:
             out_track_id = card_id(key, "stream")
             try:
-                self.cards.stream_answer(ctx, out_track_id=out_track_id, title=title, content=parts[0],
-                                         buttons=buttons or None, mention=mention)
+                self.cards.stream_answer(
+                    ctx,
+                    out_track_id=out_track_id,
+                    title=title,
+                    content=parts[0],
+                    buttons=buttons or None,
+                    mention=mention,
+                )
                 delivery.routes.append("ai_card")
                 delivery.card = out_track_id
                 rest = parts[1:]
@@ -100,16 +117,23 @@ class DingTalkSender:
                 log.warning("AI card failed (%s); sending markdown instead", exc)
                 rest = parts
             for i, part in enumerate(rest):
-                delivery.routes.append(self._markdown(ctx, title, part, mention=mention and not delivery.card and i == 0))
+                delivery.routes.append(
+                    self._markdown(ctx, title, part, mention=mention and not delivery.card and i == 0)
+                )
             return delivery
         for i, part in enumerate(parts):
             delivery.routes.append(self._markdown(ctx, title, part, mention=mention and i == 0))
         if buttons:
             out_track_id = card_id(key, "actions")
             try:
-                self.cards.send_card(ctx, out_track_id=out_track_id, title=title,
-                                     content=pick(reply.language, "可选操作：", "Actions:"),
-                                     buttons=buttons, mention=False)
+                self.cards.send_card(
+                    ctx,
+                    out_track_id=out_track_id,
+                    title=title,
+                    content=pick(reply.language, "可选操作：", "Actions:"),
+                    buttons=buttons,
+                    mention=False,
+                )
                 delivery.routes.append("card")
                 delivery.card = out_track_id
             except DingTalkApiError as exc:
@@ -119,8 +143,12 @@ class DingTalkSender:
     def _finish_live(self, reply: Reply, live: LiveCard) -> Delivery:
         ctx = live.ctx
         markdown = to_markdown(reply)
-        parts = split_markdown(markdown, limit_bytes=MAX_PARAM_BYTES - _RESERVE_BYTES, language=reply.language)
-        buttons = card_buttons(reply.actions, extra={"cid": ctx.conversation_id, "ctype": ctx.conversation_type})
+        parts = split_markdown(
+            markdown, limit_bytes=MAX_PARAM_BYTES - _RESERVE_BYTES, language=reply.language
+        )
+        buttons = card_buttons(
+            reply.actions, extra={"cid": ctx.conversation_id, "ctype": ctx.conversation_type}
+        )
         delivery = Delivery(parts=len(parts))
         title = title_of(reply)
         try:
@@ -133,7 +161,9 @@ class DingTalkSender:
             live.fail()
             rest = parts
         for i, part in enumerate(rest):
-            delivery.routes.append(self._markdown(ctx, title, part, mention=ctx.is_group and not delivery.card and i == 0))
+            delivery.routes.append(
+                self._markdown(ctx, title, part, mention=ctx.is_group and not delivery.card and i == 0)
+            )
         return delivery
 
     # --- routes ---------------------------------------------------------------------------------
@@ -141,11 +171,19 @@ class DingTalkSender:
     def _destination(reply: Reply, ctx: ReplyContext) -> ReplyContext:
         """DM/ephemeral answers go to the asker 1:1; an explicit other channel gets a group send."""
         if reply.target in ("dm", "ephemeral") and ctx.is_group:
-            return ReplyContext(conversation_type=DIRECT, conversation_id=ctx.sender_staff_id,
-                                sender_staff_id=ctx.sender_staff_id, sender_nick=ctx.sender_nick)
+            return ReplyContext(
+                conversation_type=DIRECT,
+                conversation_id=ctx.sender_staff_id,
+                sender_staff_id=ctx.sender_staff_id,
+                sender_nick=ctx.sender_nick,
+            )
         if reply.channel and reply.channel != ctx.conversation_id:
-            return ReplyContext(conversation_type=GROUP, conversation_id=reply.channel,
-                                sender_staff_id=ctx.sender_staff_id, sender_nick=ctx.sender_nick)
+            return ReplyContext(
+                conversation_type=GROUP,
+                conversation_id=reply.channel,
+                sender_staff_id=ctx.sender_staff_id,
+                sender_nick=ctx.sender_nick,
+            )
         return ctx
 
     def _markdown(self, ctx: ReplyContext, title: str, text: str, *, mention: bool) -> str:
@@ -161,13 +199,25 @@ class DingTalkSender:
                 log.info("session webhook refused (%s); falling back to the OpenAPI", exc.code or exc.status)
         param = json.dumps({"title": title, "text": text}, ensure_ascii=False)
         if ctx.is_group:
-            self.api.call("POST", "/v1.0/robot/groupMessages/send", {
-                "robotCode": self.robot_code, "openConversationId": ctx.conversation_id,
-                "msgKey": "sampleMarkdown", "msgParam": param,
-            })
+            self.api.call(
+                "POST",
+                "/v1.0/robot/groupMessages/send",
+                {
+                    "robotCode": self.robot_code,
+                    "openConversationId": ctx.conversation_id,
+                    "msgKey": "sampleMarkdown",
+                    "msgParam": param,
+                },
+            )
         else:
-            self.api.call("POST", "/v1.0/robot/oToMessages/batchSend", {
-                "robotCode": self.robot_code, "userIds": [ctx.sender_staff_id],
-                "msgKey": "sampleMarkdown", "msgParam": param,
-            })
+            self.api.call(
+                "POST",
+                "/v1.0/robot/oToMessages/batchSend",
+                {
+                    "robotCode": self.robot_code,
+                    "userIds": [ctx.sender_staff_id],
+                    "msgKey": "sampleMarkdown",
+                    "msgParam": param,
+                },
+            )
         return "openapi"

@@ -49,6 +49,8 @@ class Watchdog:
             await asyncio.sleep(interval)
             if self.silent_for >= self.timeout_s:
                 self.fired = True
-                log.warning("no ping or message for %.1fs; dropping the connection to reconnect", self.silent_for)
+                log.warning(
+                    "no ping or message for %.1fs; dropping the connection to reconnect", self.silent_for
+                )
                 await self._on_stale()
                 return

@@ -21,7 +21,7 @@ def peer() -> Iterator[DingTalkPeer]:
 
 @pytest.fixture
 def make_bot(peer: DingTalkPeer) -> Iterator[Callable[..., DingTalkApp]]:
-    """``make_bot(runtime, **app_options)`` -> a ``DingTalkApp`` connected to the peer; stopped after the test."""
+    """``make_bot(runtime, **options)`` -> a ``DingTalkApp`` connected to the peer; stopped after the test."""
     started: list[DingTalkApp] = []
 
     def _make(runtime: Runtime, **options: object) -> DingTalkApp:

@@ -14,8 +14,12 @@ SEND = "/v1.0/robot/oToMessages/batchSend"
 
 
 def _body(peer: DingTalkPeer) -> dict[str, object]:
-    return {"robotCode": peer.robot_code, "userIds": ["dt_li_na"], "msgKey": "sampleMarkdown",
-            "msgParam": '{"title": "t", "text": "hi"}'}
+    return {
+        "robotCode": peer.robot_code,
+        "userIds": ["dt_li_na"],
+        "msgKey": "sampleMarkdown",
+        "msgParam": '{"title": "t", "text": "hi"}',
+    }
 
 
 class FakeClock:
@@ -38,14 +42,22 @@ def sleeps() -> list[float]:
 
 @pytest.fixture
 def api(peer: DingTalkPeer, clock: FakeClock, sleeps: list[float]) -> Iterator[OpenApi]:
-    client = OpenApi(base_url=peer.base_url, client_id=peer.client_id, client_secret=peer.client_secret,
-                     retry=RetryPolicy(attempts=4, base_s=0.01, max_s=0.2), token_margin_s=300,
-                     clock=clock, sleep=sleeps.append)
+    client = OpenApi(
+        base_url=peer.base_url,
+        client_id=peer.client_id,
+        client_secret=peer.client_secret,
+        retry=RetryPolicy(attempts=4, base_s=0.01, max_s=0.2),
+        token_margin_s=300,
+        clock=clock,
+        sleep=sleeps.append,
+    )
     yield client
     client.close()
 
 
-def test_token_is_cached_and_refreshed_before_expiry(peer: DingTalkPeer, api: OpenApi, clock: FakeClock) -> None:
+def test_token_is_cached_and_refreshed_before_expiry(
+    peer: DingTalkPeer, api: OpenApi, clock: FakeClock
+) -> None:
     api.call("POST", SEND, _body(peer))
     api.call("POST", SEND, _body(peer))
     assert len(peer.calls_to("/v1.0/oauth2/accessToken")) == 1
@@ -69,7 +81,9 @@ def test_expired_token_is_refreshed_once_on_401(peer: DingTalkPeer, api: OpenApi
     assert len(peer.calls_to("/v1.0/oauth2/accessToken")) == 2
 
 
-def test_throttled_call_is_retried_with_backoff(peer: DingTalkPeer, api: OpenApi, sleeps: list[float]) -> None:
+def test_throttled_call_is_retried_with_backoff(
+    peer: DingTalkPeer, api: OpenApi, sleeps: list[float]
+) -> None:
     peer.fail_next(SEND, status=429, times=2)
     api.call("POST", SEND, _body(peer))
     assert [c.status for c in peer.calls_to(SEND)] == [429, 429, 200]
@@ -103,8 +117,12 @@ def test_bad_request_is_not_retried_and_names_the_code(peer: DingTalkPeer, api: 
 
 
 def test_wrong_secret_fails_without_leaking_it(peer: DingTalkPeer) -> None:
-    api = OpenApi(base_url=peer.base_url, client_id=peer.client_id, client_secret="s3cr3t-wrong",
-                  retry=RetryPolicy(attempts=1))
+    api = OpenApi(
+        base_url=peer.base_url,
+        client_id=peer.client_id,
+        client_secret="s3cr3t-wrong",
+        retry=RetryPolicy(attempts=1),
+    )
     with pytest.raises(DingTalkApiError) as err:
         api.call("POST", SEND, _body(peer))
     assert "s3cr3t-wrong" not in str(err.value)
@@ -123,8 +141,10 @@ def test_webhook_errcode_is_an_error(peer: DingTalkPeer, api: OpenApi) -> None:
 
 
 def test_safe_url_drops_the_query() -> None:
-    assert safe_url("https://oapi.dingtalk.com/robot/sendBySession?session=abc") == \
-        "https://oapi.dingtalk.com/robot/sendBySession"
+    assert (
+        safe_url("https://oapi.dingtalk.com/robot/sendBySession?session=abc")
+        == "https://oapi.dingtalk.com/robot/sendBySession"
+    )
 
 
 def test_token_cache_short_lifetime_uses_half_as_margin() -> None:

@@ -17,7 +17,7 @@ def test_bench_prints_ack_and_reply_latency() -> None:
     app.command()(bench_dingtalk)
     result = CliRunner().invoke(app, ["-n", "8", "--json"])
     assert result.exit_code == 0, result.output
-    numbers = json.loads(result.output[result.output.index("{"):])
+    numbers = json.loads(result.output[result.output.index("{") :])
     assert numbers["messages"] == 8
     for key in ("ack_ms", "reply_ms"):
         assert 0 < numbers[key]["p50"] <= numbers[key]["p95"] <= numbers[key]["max"]

@@ -28,7 +28,9 @@ def _webhook_texts(peer: DingTalkPeer) -> list[str]:
     return [c.body["markdown"]["text"] for c in peer.webhook_posts]
 
 
-def test_group_at_message_gets_markdown_answer_mentioning_the_asker(bot: DingTalkApp, peer: DingTalkPeer) -> None:
+def test_group_at_message_gets_markdown_answer_mentioning_the_asker(
+    bot: DingTalkApp, peer: DingTalkPeer
+) -> None:
     frame = peer.push_bot_message(text="ACME 最近怎么样", staff_id="dt_li_na", nick="李娜")
     post = peer.wait_until(lambda p: p.webhook_posts and p.webhook_posts[0])
     body = post.body
@@ -59,8 +61,11 @@ def test_direct_message_in_english_gets_an_english_answer(bot: DingTalkApp, peer
 
 
 def test_rich_text_message_is_understood(bot: DingTalkApp, peer: DingTalkPeer) -> None:
-    peer.push_bot_message(staff_id="dt_li_na", conversation_type="1",
-                          rich_text=[{"text": "brief me "}, {"downloadCode": "pic1"}, {"text": "on ACME"}])
+    peer.push_bot_message(
+        staff_id="dt_li_na",
+        conversation_type="1",
+        rich_text=[{"text": "brief me "}, {"downloadCode": "pic1"}, {"text": "on ACME"}],
+    )
     text = peer.wait_until(lambda p: _webhook_texts(p))[0]
     assert "ACME Manufacturing" in text and "**Owner**" in text
 
@@ -94,7 +99,7 @@ def test_long_answer_streams_through_an_ai_card_in_order_and_finalizes(
     assert card.events[-1] == "update" and set(card.events[3:-1]) == {"stream"}
     assert card.statuses == ["1", "2", "3"]  # processing -> inputing -> finished
     assert len(card.streamed) >= 3
-    for before, after in zip(card.streamed, card.streamed[1:]):
+    for before, after in zip(card.streamed, card.streamed[1:], strict=False):
         assert after.startswith(before) and len(after) > len(before)  # arrives in order, only grows
     assert card.finalized
     assert card.streamed[-1].startswith("Paragraph 0") and "Paragraph 11" in card.streamed[-1]
@@ -149,7 +154,9 @@ def test_expired_session_webhook_falls_back_to_the_openapi(bot: DingTalkApp, pee
     assert message["kind"] == "group" and message["openConversationId"] == "cidGroupEastSales=="
     assert message["msgKey"] == "sampleMarkdown" and message["param"]["text"] == "probe late"
     assert peer.calls_to(GROUP_SEND)[0].token in peer.tokens  # with a token from /v1.0/oauth2/accessToken
-    peer.push_bot_message(text="/probe late-dm", staff_id="dt_li_na", conversation_type="1", webhook_ttl_s=-60)
+    peer.push_bot_message(
+        text="/probe late-dm", staff_id="dt_li_na", conversation_type="1", webhook_ttl_s=-60
+    )
     dm = peer.wait_until(lambda p: len(p.messages) > 1 and p.messages[1])
     assert dm["kind"] == "o2o" and dm["userIds"] == ["dt_li_na"]
     assert peer.webhook_posts == [] and not [c for c in peer.calls if c.path == "/robot/sendBySession"]
@@ -173,7 +180,9 @@ def test_throttled_webhook_is_retried(bot: DingTalkApp, peer: DingTalkPeer) -> N
     assert statuses[:2] == [429, 429]
 
 
-def test_unmapped_user_gets_a_friendly_reply_and_nothing_from_the_crm(bot: DingTalkApp, peer: DingTalkPeer) -> None:
+def test_unmapped_user_gets_a_friendly_reply_and_nothing_from_the_crm(
+    bot: DingTalkApp, peer: DingTalkPeer
+) -> None:
     peer.push_bot_message(text="ACME 最近怎么样", staff_id="dt_stranger")
     text = peer.wait_until(lambda p: _webhook_texts(p))[0]
     assert "管理员" in text  # ask your admin to link the account
@@ -214,7 +223,7 @@ def test_llm_style_deltas_stream_live_into_an_ai_card(bot: DingTalkApp, peer: Di
     assert card.statuses == ["1", "2", "3"] and card.finalized
     assert card.streamed[0].startswith("Part 0.")  # visible from the first delta, before the answer was done
     assert len(card.streamed) >= 3
-    for before, after in zip(card.streamed, card.streamed[1:]):
+    for before, after in zip(card.streamed, card.streamed[1:], strict=False):
         assert after.startswith(before.strip())
     assert card.data["msgContent"] == "Part 0. Part 1. Part 2. Part 3. Part 4. Part 5."
     assert [b["id"] for b in card.buttons] == ["probe:again"]

@@ -35,7 +35,10 @@ def _cli() -> typer.Typer:
 def test_missing_settings_are_named(clean_env: None, tmp_path: Path) -> None:
     result = CliRunner().invoke(_cli(), [])
     assert result.exit_code == 2
-    assert "DEALPILOT_DINGTALK_CLIENT_ID" in result.output and "DEALPILOT_DINGTALK_CLIENT_SECRET" in result.output
+    assert (
+        "DEALPILOT_DINGTALK_CLIENT_ID" in result.output
+        and "DEALPILOT_DINGTALK_CLIENT_SECRET" in result.output
+    )
     assert not (tmp_path / "home" / "dealpilot.db").exists()  # nothing was started or created
 
 

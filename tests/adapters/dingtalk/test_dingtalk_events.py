@@ -51,8 +51,10 @@ def test_direct_message_and_corp_id_preference() -> None:
 
 
 def test_rich_text_joins_text_pieces() -> None:
-    data = _bot_data(msgtype="richText", content={"richText": [{"text": "brief me "}, {"downloadCode": "img"},
-                                                               {"text": "on Globex"}]})
+    data = _bot_data(
+        msgtype="richText",
+        content={"richText": [{"text": "brief me "}, {"downloadCode": "img"}, {"text": "on Globex"}]},
+    )
     data.pop("text")
     assert message_from_callback(data).message.text == "brief me on Globex"
 
@@ -85,14 +87,22 @@ def test_unknown_conversation_type_is_invalid() -> None:
 
 
 def test_webhook_without_expiry_is_not_used() -> None:
-    ctx = ReplyContext(conversation_type="1", conversation_id="c", sender_staff_id="u", session_webhook="https://x")
+    ctx = ReplyContext(
+        conversation_type="1", conversation_id="c", sender_staff_id="u", session_webhook="https://x"
+    )
     assert not ctx.webhook_valid(0)
 
 
-def _card_data(params: dict[str, str] | None, action_ids: list[str] | None = None, **extra: object) -> dict[str, object]:
+def _card_data(
+    params: dict[str, str] | None, action_ids: list[str] | None = None, **extra: object
+) -> dict[str, object]:
     data: dict[str, object] = {
-        "corpId": "dingcorp", "userId": "dt_li_na", "outTrackId": "dp1", "type": "actionCallback",
-        "spaceType": "IM_GROUP", "spaceId": "cidSpace==",
+        "corpId": "dingcorp",
+        "userId": "dt_li_na",
+        "outTrackId": "dp1",
+        "type": "actionCallback",
+        "spaceType": "IM_GROUP",
+        "spaceId": "cidSpace==",
         "content": json.dumps({"cardPrivateData": {"actionIds": action_ids or [], "params": params or {}}}),
     }
     data.update(extra)
@@ -102,9 +112,14 @@ def _card_data(params: dict[str, str] | None, action_ids: list[str] | None = Non
 def test_card_press_becomes_action() -> None:
     inbound = action_from_card_callback(
         _card_data({"action_id": "insight:brief", "value": "17", "cid": "cidGroup==", "ctype": "2"}),
-        frame_id="frame9")
+        frame_id="frame9",
+    )
     m = inbound.message
-    assert m.action is not None and (m.action.skill, m.action.verb, m.action.value) == ("insight", "brief", "17")
+    assert m.action is not None and (m.action.skill, m.action.verb, m.action.value) == (
+        "insight",
+        "brief",
+        "17",
+    )
     assert m.channel == "cidGroup==" and m.user == "dt_li_na" and not m.is_direct
     assert inbound.event_key == "dingtalk:card:frame9"
     assert inbound.context.session_webhook is None

@@ -52,8 +52,12 @@ def test_reply_blocks_render_without_tables_or_buttons() -> None:
             Table(title="商机", columns=["名称", "阶段", "金额"], rows=[["ACME 扩容", "proposal", "1,000"]]),
             Image(path="/tmp/gantt.png", alt="甘特图", fallback_text="12 城交付计划"),
             Buttons(buttons=[Button(text="刷新", action_id="insight:brief", value="1")]),
-            Citations(items=[Citation(source="crm://account/1", title="艾克米制造"),
-                             Citation(source="doc", title="案例", url="https://kb.example/c")]),
+            Citations(
+                items=[
+                    Citation(source="crm://account/1", title="艾克米制造"),
+                    Citation(source="doc", title="案例", url="https://kb.example/c"),
+                ]
+            ),
             Context(text="数据截至今天"),
         ],
     )
@@ -122,12 +126,19 @@ def test_bad_limit_is_rejected() -> None:
 
 
 def test_card_buttons_carry_action_value_and_context() -> None:
-    buttons = card_buttons([Button(text="记录一次跟进", action_id="insight:log_touch", value="42", style="primary")],
-                           extra={"cid": "cid1", "ctype": "2"})
-    assert buttons == [{
-        "text": "记录一次跟进", "color": "blue", "id": "insight:log_touch", "request": True,
-        "params": {"action_id": "insight:log_touch", "value": "42", "cid": "cid1", "ctype": "2"},
-    }]
+    buttons = card_buttons(
+        [Button(text="记录一次跟进", action_id="insight:log_touch", value="42", style="primary")],
+        extra={"cid": "cid1", "ctype": "2"},
+    )
+    assert buttons == [
+        {
+            "text": "记录一次跟进",
+            "color": "blue",
+            "id": "insight:log_touch",
+            "request": True,
+            "params": {"action_id": "insight:log_touch", "value": "42", "cid": "cid1", "ctype": "2"},
+        }
+    ]
     data = ai_card_data(content="hi", title="T", status="3", buttons=buttons)
     assert data["flowStatus"] == "3" and data["msgContent"] == "hi"
     assert all(isinstance(v, str) for v in data.values())

@@ -45,13 +45,20 @@ def test_workers_share_deduplication_through_the_database(
     from skills.help import HelpSkill
 
     runtimes = [
-        Runtime(dingtalk_settings(Settings(_env_file=None, home=tmp_path / f"w{i}", database_url=pg_database),  # type: ignore[call-arg]
-                                  peer), skills=[ProbeSkill(), HelpSkill()])
+        Runtime(
+            dingtalk_settings(
+                Settings(_env_file=None, home=tmp_path / f"w{i}", database_url=pg_database),  # type: ignore[call-arg]
+                peer,
+            ),
+            skills=[ProbeSkill(), HelpSkill()],
+        )
         for i in range(2)
     ]
     apps = [DingTalkApp(rt, retry=FAST_RETRY) for rt in runtimes]  # two workers; not connected: we call them
     try:
-        inbound = message_from_callback(peer.bot_message(text="/probe once", staff_id="dt_li_na", conversation_type="1"))
+        inbound = message_from_callback(
+            peer.bot_message(text="/probe once", staff_id="dt_li_na", conversation_type="1")
+        )
         barrier = threading.Barrier(4)
         results: list[object] = []
 
@@ -69,6 +76,6 @@ def test_workers_share_deduplication_through_the_database(
         assert sum(app.duplicates for app in apps) == 3
         assert len(peer.webhook_posts) == 1
     finally:
-        for app, rt in zip(apps, runtimes):
+        for app, rt in zip(apps, runtimes, strict=True):
             app.api.close()
             rt.close()
