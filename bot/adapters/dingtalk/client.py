@@ -80,6 +80,7 @@ class StreamClient(DingTalkStreamClient):
         self.max_reconnect_delay_s = max_reconnect_delay_s
         self.connections = 0
         self.watchdog_fired = 0
+        self.watchdog_probes = 0
         self.connected = asyncio.Event()
         self._stopping = asyncio.Event()
         self._frames: set[asyncio.Task[Any]] = set()
@@ -102,7 +103,9 @@ class StreamClient(DingTalkStreamClient):
                     failures = 0
                     self.connected.set()
                     log.info("dingtalk stream connected (connection %d)", self.connections)
-                    watchdog = Watchdog(self.watchdog_s, lambda: self._drop(ws))
+                    watchdog = Watchdog(
+                        self.watchdog_s, lambda: self._drop(ws), probe=lambda: self._probe(ws)
+                    )
                     watchdog_task = asyncio.create_task(watchdog.run())
                     async for raw in ws:
                         watchdog.touch()
@@ -139,6 +142,16 @@ class StreamClient(DingTalkStreamClient):
         if self.websocket is None:  # the socket went away while the frame waited; the gateway redelivers
             return ""
         return await super().route_message(json_message)
+
+    async def _probe(self, ws: Any) -> bool:
+        """A websocket ping: a live gateway answers with a pong even when it has nothing to send."""
+        self.watchdog_probes += 1
+        try:
+            pong = await ws.ping()
+            await asyncio.wait_for(pong, timeout=min(5.0, self.watchdog_s / 2))
+            return True
+        except (asyncio.TimeoutError, websockets.ConnectionClosed):
+            return False
 
     async def _drop(self, ws: Any) -> None:
         """Abort a silent socket at once: a close handshake would wait for a peer that never answers."""

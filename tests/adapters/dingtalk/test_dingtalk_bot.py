@@ -10,9 +10,11 @@ import json
 import time
 from collections.abc import Callable
 
+from dingtalk_support import FAST_RETRY, dingtalk_settings
 from peers.dingtalk_peer import DingTalkPeer
 
 from bot.adapters.dingtalk.app import DingTalkApp
+from bot.config import Settings
 from bot.lang import detect_language
 from bot.runtime import Runtime
 
@@ -236,3 +238,24 @@ def test_failing_card_api_still_delivers_the_streamed_answer(bot: DingTalkApp, p
     peer.push_bot_message(text="/probe stream", staff_id="dt_li_na", conversation_type="1")
     text = peer.wait_until(lambda p: _webhook_texts(p))[0]
     assert text == "Part 0. Part 1. Part 2. Part 3. Part 4. Part 5."
+
+
+def test_idle_healthy_connection_without_gateway_pings_is_kept(
+    dt_runtime: Runtime, settings: Settings
+) -> None:
+    with DingTalkPeer(ping_interval_s=None) as quiet:  # a gateway that sends nothing while idle
+        app = DingTalkApp(
+            dt_runtime,
+            settings=dingtalk_settings(settings, quiet),
+            watchdog_s=0.4,
+            reconnect_delay_s=0.05,
+            retry=FAST_RETRY,
+        ).start_in_thread()
+        try:
+            time.sleep(1.5)
+            assert app.client.watchdog_probes >= 2  # silence was noticed and probed...
+            assert app.client.watchdog_fired == 0 and quiet.connections == 1  # ...and the pong kept it
+            quiet.push_bot_message(text="/probe still-here", staff_id="dt_li_na", conversation_type="1")
+            assert quiet.wait_until(lambda p: _webhook_texts(p)) == ["probe still-here"]
+        finally:
+            app.stop_thread()
