@@ -35,6 +35,7 @@ from bot.adapters.slack.home import home_view
 from bot.adapters.slack.identity import SlackDirectory
 from bot.adapters.slack.live import LiveStream
 from bot.adapters.slack.pages import PageStore
+from bot.adapters.slack.rooms import register as register_rooms
 from bot.adapters.slack.sender import Destination, SlackSender
 from bot.conversation import Conversation
 from bot.lang import detect_language, pick
@@ -83,6 +84,7 @@ class SlackBot:
         self.client = build_web_client(credentials.bot_token, api_url=credentials.api_url)
         self.directory = SlackDirectory(self.client)
         self.sender = SlackSender(self.client, PageStore(runtime.store))
+        register_rooms(runtime, self.client)  # war rooms on Slack (the skill finds it in the runtime's registry)
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dealpilot-slack")
         self.app = App(
             client=self.client,
