@@ -156,25 +156,53 @@ def test_rate_limit_counts_per_user_per_window(empty_store: Store) -> None:
     assert limiter.hit("li.na", now=t1)  # a new window
 
 
-def test_rate_limit_is_shared_by_workers(empty_store: Store) -> None:
-    """Two limiters on one database (two bot workers) share one budget; concurrent hits are not lost."""
-    a = RateLimiter(empty_store, limit=10)
-    b = RateLimiter(Store(empty_store.url), limit=10)
+@pytest.fixture(params=["sqlite", "postgresql"])
+def shared_store(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """One database, two ``Store`` objects: what two bot workers have."""
+    import uuid
+
+    from sqlalchemy import text
+
+    from conftest import postgres_url
+
+    if request.param == "sqlite":
+        first = Store.open(f"sqlite:///{tmp_path / 'rl.db'}")
+        yield first, Store(first.url)
+        first.dispose()
+        return
+    url = postgres_url()
+    if not url:
+        pytest.skip("DEALPILOT_TEST_DATABASE_URL not set")
+    schema = f"rl_{uuid.uuid4().hex[:10]}"
+    admin = Store(url)
+    with admin.engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in url else "?"
+    first = Store.open(f"{url}{sep}options=-csearch_path%3D{schema}")
+    yield first, Store(first.url)
+    first.dispose()
+    with admin.engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def test_rate_limit_window_is_exact_under_concurrency(shared_store) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime, timezone
+
+    now = datetime(2030, 1, 1, 9, 0, 30, tzinfo=timezone.utc)  # fixed window: no minute roll-over
+    limiters = [RateLimiter(store, limit=7) for store in shared_store]
     results: list[bool] = []
     lock = threading.Lock()
 
     def worker(limiter: RateLimiter) -> None:
-        for _ in range(6):
-            ok = limiter.hit("li.na")
+        for _ in range(5):
+            ok = limiter.hit("li.na", now=now)
             with lock:
                 results.append(ok)
 
-    threads = [threading.Thread(target=worker, args=(x,)) for x in (a, b)]
+    threads = [threading.Thread(target=worker, args=(lim,)) for lim in limiters for _ in range(2)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    if len({r for r in results}) == 2 or results.count(True) == 10:
-        assert results.count(True) == 10 and results.count(False) == 2
-    else:  # the minute rolled over mid-test: each window stayed within the limit
-        assert results.count(True) >= 10
+    assert results.count(True) == 7 and results.count(False) == 13
