@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     dingtalk_client_secret: SecretStr | None = None
     dingtalk_api_url: str | None = None
     dingtalk_robot_code: str | None = None
+    dingtalk_scene_group_template_id: str | None = None  # war rooms: the app's scene-group template
 
     # CRM connectors
     hubspot_access_token: SecretStr | None = None

@@ -112,6 +112,7 @@ def create_room(
             not_invited.append(user)
             continue
         invited.append(WarRoomMember(room_id=0, user_id=user.id, platform_user_id=ext, role=role))
+    invited.sort(key=lambda m: m.user_id != viewer.user_id)  # the asker first: DingTalk makes them the group owner
     name = pick(language, f"作战室-{snapshot.deal_name('zh')}", f"war-room-{snapshot.deal_name('en')}")  # type: ignore[arg-type]
     channel = impl.create_channel(name, [m.platform_user_id for m in invited if m.platform_user_id])
     room = WarRoom(

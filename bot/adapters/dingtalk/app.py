@@ -24,6 +24,7 @@ from bot.adapters.dingtalk.cards import CardClient
 from bot.adapters.dingtalk.client import StreamClient, point_sdk_at
 from bot.adapters.dingtalk.events import Inbound
 from bot.adapters.dingtalk.handlers import BotMessageHandler, CardActionHandler
+from bot.adapters.dingtalk.rooms import register as register_rooms
 from bot.adapters.dingtalk.sender import DEFAULT_STREAM_THRESHOLD_BYTES, Delivery, DingTalkSender
 from bot.config import Settings
 from bot.runtime import Runtime
@@ -98,6 +99,7 @@ class DingTalkApp:
             robot_code=robot_code,
             stream_threshold_bytes=stream_threshold_bytes,
         )
+        register_rooms(self.runtime, self.api, robot_code=robot_code, settings=settings)  # war rooms on DingTalk
         self.client = StreamClient(
             Credential(settings.dingtalk_client_id, secret),
             watchdog_s=watchdog_s,
