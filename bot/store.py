@@ -6,13 +6,14 @@ process memory, so several bot workers can share one PostgreSQL database.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, create_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -48,8 +49,44 @@ def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
     return cfg
 
 
+_REVISION = re.compile(r"^revision\s*(?::\s*str\s*)?=\s*['\"]([^'\"]+)['\"]", re.M)
+_DOWN = re.compile(r"^down_revision\s*(?::[^=]*)?=\s*(.+)$", re.M)
+
+
+def declared_heads() -> set[str]:
+    """The head revisions of the migration files, read without importing Alembic.
+
+    Importing Alembic and walking its script directory costs about half a second; a CLI call
+    (``dealpilot ask``) on an up-to-date database should not pay it.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        rev = _REVISION.search(source)
+        if rev is None:
+            continue
+        revisions.add(rev.group(1))
+        down = _DOWN.search(source)
+        if down:
+            parents.update(re.findall(r"['\"]([^'\"]+)['\"]", down.group(1)))
+    return revisions - parents
+
+
+def schema_is_current(engine: Engine) -> bool:
+    try:
+        with engine.connect() as conn:
+            stamped = {row[0] for row in conn.execute(text("SELECT version_num FROM alembic_version"))}
+    except SQLAlchemyError:
+        return False
+    heads = declared_heads()
+    return bool(heads) and stamped == heads
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision of every branch (each package owns a branch)."""
+    if schema_is_current(engine):
+        return
     from alembic import command
 
     command.upgrade(alembic_config(engine), "heads")

@@ -77,3 +77,23 @@ def test_conversation_history_is_trimmed(store: Store) -> None:
         conv.append_history("user", f"m{i}")
     history = conv.history()
     assert len(history) == 40 and history[-1]["text"] == "m49"
+
+
+def test_declared_heads_match_alembics_own_view(tmp_path) -> None:
+    from alembic.script import ScriptDirectory
+
+    from bot.store import alembic_config, declared_heads
+
+    s = Store(f"sqlite:///{tmp_path / 'h.db'}")
+    assert declared_heads() == set(ScriptDirectory.from_config(alembic_config(s.engine)).get_heads())
+    s.dispose()
+
+
+def test_schema_is_current_only_after_migrating(tmp_path) -> None:
+    from bot.store import migrate, schema_is_current
+
+    s = Store(f"sqlite:///{tmp_path / 'c.db'}")
+    assert not schema_is_current(s.engine)
+    migrate(s.engine)
+    assert schema_is_current(s.engine)
+    s.dispose()
