@@ -337,12 +337,12 @@ class SlackPeer:
         """Ask the client to reconnect, as Slack does before rotating a connection."""
         self._run(self._send_latest({"type": "disconnect", "reason": reason, "debug_info": {"host": "slack-peer"}}))
 
-    def drop(self) -> None:
-        """Close the newest socket abruptly (network failure), without a ``disconnect`` message."""
+    def drop(self, *, all_sessions: bool = False) -> None:
+        """Close the newest socket (or all) abruptly, as a network failure would, without ``disconnect``."""
 
         async def close() -> None:
-            if self._sockets:
-                await self._sockets[-1].close()
+            for ws in list(self._sockets if all_sessions else self._sockets[-1:]):
+                await ws.close()
 
         self._run(close())
 
