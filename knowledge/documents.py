@@ -65,7 +65,7 @@ def load_document(path: Path, *, source: str | None = None, max_bytes: int = DEF
         raise DocumentError("unsupported", f"unsupported file type {suffix or '(none)'}")
     size = path.stat().st_size
     if size > max_bytes:
-        raise DocumentError("too_large", f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit")
+        raise DocumentError("too_large", f"file is {size / 2**20:.1f} MiB, over the {max_bytes / 2**20:.0f} MiB limit")
     if size == 0:
         raise DocumentError("empty", "file is empty")
     data = path.read_bytes()
@@ -186,10 +186,11 @@ def _docx_text(path: Path) -> tuple[dict[str, Any], str]:
     import zipfile
 
     import docx
+    from docx.opc.exceptions import OpcError
 
     try:
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, OpcError, KeyError, ValueError) as exc:
         raise DocumentError("corrupt", f"cannot read DOCX: {type(exc).__name__}") from exc
     lines: list[str] = []
     for para in document.paragraphs:

@@ -8,17 +8,23 @@ with missing passages and completes it, never duplicating.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from knowledge.chunking import chunk_text
 from knowledge.documents import DEFAULT_MAX_BYTES, DocumentError, SourceDocument, load_document
 from knowledge.tokenize import tokens
 from knowledge.types import FileOutcome, IngestReport
 from knowledge.vectorstore import VectorStore
+
+PIPELINE_VERSION = 2
+"""Bump when chunking or tokenizing changes: documents are re-processed (vectors of unchanged text are reused)."""
 
 Progress = Callable[[str, dict[str, Any]], None]
 """``progress(event, info)``: ``("start", {"total"})`` then ``("file", {"outcome"})`` per file."""
@@ -95,7 +101,7 @@ def _documents(store: VectorStore) -> dict[str, dict[str, Any]]:
             {"ids": [], "hash": meta.get("content_hash"), "n": meta.get("n_chunks"), "path": meta.get("source_path", "")},
         )
         doc["ids"].append(chunk_id)
-        if meta.get("content_hash") != doc["hash"]:
+        if meta.get("content_hash") != doc["hash"] or meta.get("pipeline") != PIPELINE_VERSION:
             doc["hash"] = None  # mixed generations: an interrupted update
     return docs
 
@@ -123,13 +129,25 @@ def _ingest_one(store: VectorStore, path: Path, known: dict[str, dict[str, Any]]
     if not chunks:
         return FileOutcome(source, "failed", document.doc_id, reason="no readable text")
     ids, texts, metadatas, embed_inputs = _passages(document, chunks, resolved)
-    vectors = store.embedder.embed_passages(embed_inputs)
+    vectors = _vectors(store, embed_inputs, metadatas, (current or {}).get("ids", []))
     store.upsert(ids=ids, embeddings=vectors, documents=texts, metadatas=metadatas)
     stale = [i for i in (current or {}).get("ids", []) if i not in set(ids)]
     if stale:
         store.delete(stale)
     known[document.doc_id] = {"ids": ids, "hash": document.content_hash, "n": len(ids), "path": resolved}
     return FileOutcome(source, "updated" if current else "added", document.doc_id, chunks=len(ids))
+
+
+def _vectors(store: VectorStore, inputs: list[str], metadatas: list[dict], old_ids: list[str]) -> np.ndarray:
+    """Embed the passages, reusing stored vectors of identical text (a re-chunk or a retag is cheap)."""
+    reusable = store.vectors_by_input_hash(old_ids) if old_ids else {}
+    missing = [i for i, m in enumerate(metadatas) if m["input_hash"] not in reusable]
+    fresh = store.embedder.embed_passages([inputs[i] for i in missing]) if missing else None
+    rows: list[np.ndarray] = []
+    position = {i: n for n, i in enumerate(missing)}
+    for i, meta in enumerate(metadatas):
+        rows.append(fresh[position[i]] if i in position else reusable[meta["input_hash"]])  # type: ignore[index]
+    return np.asarray(rows, dtype=np.float32)
 
 
 def _passages(document: SourceDocument, chunks: list, resolved: str) -> tuple[list[str], list[str], list[dict], list[str]]:
@@ -148,6 +166,7 @@ def _passages(document: SourceDocument, chunks: list, resolved: str) -> tuple[li
         "ingested_at": now,
         **{k: str(meta[k]) for k in ("industry", "region", "outcome", "date") if k in meta},
     }
+    tag_words = " ".join(t.replace("_", " ") for t in meta.get("tags", []))
     ids, texts, metadatas, inputs = [], [], [], []
     for chunk in chunks:
         ids.append(f"{document.doc_id}:{document.content_hash[:12]}:{chunk.ordinal}")
@@ -156,9 +175,11 @@ def _passages(document: SourceDocument, chunks: list, resolved: str) -> tuple[li
         inputs.append(f"{heading}\n{chunk.text}")
         metadatas.append({
             **base,
+            "input_hash": hashlib.sha256(inputs[-1].encode("utf-8")).hexdigest()[:16],
+            "pipeline": PIPELINE_VERSION,
             "section": chunk.section,
             "ordinal": chunk.ordinal,
-            "tokens": " ".join(tokens(f"{heading} {chunk.text}")),
+            "tokens": " ".join(tokens(f"{heading} {tag_words} {chunk.text}")),
         })
     return ids, texts, metadatas, inputs
 

@@ -28,9 +28,9 @@ class RankConfig:
     """The knobs of the fusion; defaults are the best measured on the retrieval eval."""
 
     fusion: str = "zscore"  # zscore | rrf | dense
-    bm25_weight: float = 0.6
+    bm25_weight: float = 0.15
     rrf_k: float = 60.0
-    second_passage_weight: float = 0.15
+    second_passage_weight: float = 0.4
 
 
 @dataclass(frozen=True)
@@ -109,11 +109,15 @@ def _doc_top2(snapshot: Snapshot, dense: np.ndarray, weight: float) -> np.ndarra
     return best + weight * (second - best)
 
 
+MIN_LANGUAGE_DOCS = 8
+
+
 def _per_language_z(snapshot: Snapshot, dense_doc: np.ndarray, doc_mask: np.ndarray) -> np.ndarray:
+    """Each document's cosine as a z-score within its language (pooled when a language is tiny)."""
     out = np.zeros_like(dense_doc)
     for language in np.unique(snapshot.doc_language):
         members = snapshot.doc_language == language
-        reference = dense_doc[members]
+        reference = dense_doc[members] if members.sum() >= MIN_LANGUAGE_DOCS else dense_doc
         spread = float(reference.std()) if reference.size > 1 else 0.0
         out[members] = (dense_doc[members] - float(reference.mean())) / (spread or 1.0)
     return out

@@ -112,6 +112,16 @@ class VectorStore:
         for start in range(0, len(ids), _PAGE):
             self.collection.delete(ids=list(ids[start : start + _PAGE]))
 
+    def vectors_by_input_hash(self, ids: Sequence[str]) -> dict[str, Any]:
+        """Stored vectors keyed by the hash of the text that was embedded."""
+        out: dict[str, Any] = {}
+        for start in range(0, len(ids), _PAGE):
+            page = self.collection.get(ids=list(ids[start : start + _PAGE]), include=["embeddings", "metadatas"])  # type: ignore[list-item]
+            for vector, meta in zip(page["embeddings"], page["metadatas"]):
+                if meta and meta.get("input_hash"):
+                    out[str(meta["input_hash"])] = vector
+        return out
+
     def metadatas(self, where: dict | None = None) -> list[tuple[str, dict]]:
         """(id, metadata) of every passage, or of those matching ``where``."""
         out: list[tuple[str, dict]] = []
