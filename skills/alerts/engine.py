@@ -86,16 +86,18 @@ class CompiledRule:
         evaluate = self.expression.evaluate
         experiment = self.spec.experiment is not None
         default_params = self.params[next(iter(self.params))]
-        for i, row in enumerate(frame.rows(self.spec.target)):
+        rows = frame.rows(self.spec.target)
+        columns = [frame.column(self.spec.target, f) for f in fields]
+        for i, values in enumerate(zip(*columns) if columns else ((),) * len(rows)):
             if i % CHECK_EVERY == 0 and i and time.perf_counter() > deadline:
                 result.stopped = f"time limit {time_limit_s:.1f}s exceeded after {i} targets"
                 result.fired.clear()
                 break
-            values = row.values
-            context = {f: values.get(f) for f in fields}
-            if None in context.values():
+            if None in values:
                 result.skipped_missing += 1
                 continue
+            context = dict(zip(fields, values))
+            row = rows[i]
             arm = assign(self.spec, row.target) if experiment else "default"
             context.update(self.params[arm] if experiment else default_params)
             result.evaluated += 1
@@ -109,7 +111,7 @@ class CompiledRule:
                     break
                 continue
             if matched is True:
-                result.fired.append(Firing(self, row, arm, {f: values.get(f) for f in fields}))
+                result.fired.append(Firing(self, row, arm, dict(zip(fields, values))))
         result.seconds = time.perf_counter() - started
         if result.stopped:
             log.warning("rule %s stopped: %s", self.name, result.stopped)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import String, and_, case, func, literal_column, or_, select, type_coerce
 
 from integrations.crm.entities import OPEN_STAGES
 from integrations.crm.local.models import (
@@ -37,7 +37,7 @@ BUDGET_WORDS = ("预算", "财政", "budget", "fiscal")
 CHUNK = 900  # ids per IN (...) list, under SQLite's variable limit
 
 
-@dataclass
+@dataclass(slots=True)
 class TargetRow:
     """One account or deal with its feature values and what delivery needs to address it."""
 
@@ -60,8 +60,17 @@ class FeatureFrame:
     accounts: list[TargetRow]
     deals: list[TargetRow]
 
+    _columns: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
+
     def rows(self, target: str) -> list[TargetRow]:
         return self.accounts if target == "account" else self.deals
+
+    def column(self, target: str, name: str) -> list[Any]:
+        """One feature's values for every target, in row order (cached: rules share columns)."""
+        key = (target, name)
+        if key not in self._columns:
+            self._columns[key] = [row.values.get(name) for row in self.rows(target)]
+        return self._columns[key]
 
 
 def pct_change(current: float, previous: float) -> float | None:
@@ -78,7 +87,12 @@ def _day(value: Any) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    return datetime.fromisoformat(str(value)).date()
+    return date.fromisoformat(str(value)[:10])
+
+
+def _raw(expression: Any) -> Any:
+    """Skip the timezone-aware datetime conversion on 100,000 rows: ``_day`` reads the raw value."""
+    return type_coerce(expression, String)
 
 
 def _start_of(day: date) -> datetime:
@@ -106,9 +120,18 @@ def compute_features(store: Any, *, today: date, account_ids: Sequence[int] | No
     d30, d60 = today - timedelta(days=30), today - timedelta(days=60)
     d90, d180 = today - timedelta(days=90), today - timedelta(days=180)
     with store.engine.connect() as conn:
+        sqlite_db = conn.dialect.name == "sqlite"
+
+        def scan(column: Any) -> Any:
+            """On SQLite, ``+column`` keeps the date filter but stops the planner from walking the date
+            index (random row reads plus a sort for GROUP BY: 3x slower than scanning by account)."""
+            if not sqlite_db:
+                return column
+            return literal_column(f"+{column.table.name}.{column.name}", type_=column.type)
+
         accounts = _grouped(conn, select(
             Account.id, Account.name_zh, Account.name_en, Account.owner_id, Account.team_id,
-            Account.industry, Account.region, Account.tier, Account.created_at,
+            Account.industry, Account.region, Account.tier, _raw(Account.created_at),
         ), Account.id, ids)
         orders = {r[0]: r for r in _grouped(conn, select(
             Order.account_id,
@@ -116,24 +139,26 @@ def compute_features(store: Any, *, today: date, account_ids: Sequence[int] | No
             func.sum(case((Order.order_date <= d90, 1), else_=0)),
             func.sum(case((Order.order_date > d90, Order.total_amount), else_=0)),
             func.sum(case((Order.order_date <= d90, Order.total_amount), else_=0)),
-        ).where(Order.order_date > d180, Order.order_date <= today).group_by(Order.account_id),
+        ).where(scan(Order.order_date) > d180, scan(Order.order_date) <= today).group_by(Order.account_id),
             Order.account_id, ids)}
         signals = {r[0]: r for r in _grouped(conn, select(
             CompetitorSignal.account_id,
             func.sum(case((CompetitorSignal.observed_at > d30, 1), else_=0)),
             func.sum(case((CompetitorSignal.observed_at <= d30, 1), else_=0)),
-        ).where(CompetitorSignal.observed_at > d60, CompetitorSignal.observed_at <= today)
+        ).where(scan(CompetitorSignal.observed_at) > d60, scan(CompetitorSignal.observed_at) <= today)
             .group_by(CompetitorSignal.account_id), CompetitorSignal.account_id, ids)}
         done = or_(Activity.kind != "task", Activity.status == "done")
         end_of_today = _start_of(today + timedelta(days=1))
-        touched = {r[0]: _day(r[1]) for r in _grouped(conn, select(Activity.account_id, func.max(Activity.occurred_at))
-                   .where(done, Activity.occurred_at < end_of_today).group_by(Activity.account_id),
-                   Activity.account_id, ids)}
-        mentions = or_(*(col.ilike(f"%{w}%") for w in BUDGET_WORDS for col in (Activity.subject, Activity.summary)))
-        budget_notes = {r[0]: int(r[1]) for r in _grouped(conn, select(Activity.account_id, func.count())
-                        .where(mentions, Activity.occurred_at >= _start_of(today - timedelta(days=180)),
-                               Activity.occurred_at < end_of_today).group_by(Activity.account_id),
-                        Activity.account_id, ids)}
+        like = (lambda c, w: c.like(f"%{w}%")) if sqlite_db else (lambda c, w: c.ilike(f"%{w}%"))
+        mentions = or_(*(like(c, w) for w in BUDGET_WORDS for c in (Activity.subject, Activity.summary)))
+        recent = Activity.occurred_at >= _start_of(today - timedelta(days=180))
+        activity = {r[0]: (_day(r[1]), int(r[2] or 0)) for r in _grouped(conn, select(
+            Activity.account_id,
+            _raw(func.max(case((done, Activity.occurred_at), else_=None))),
+            func.sum(case((and_(recent, mentions), 1), else_=0)),
+        ).where(scan(Activity.occurred_at) < end_of_today).group_by(Activity.account_id), Activity.account_id, ids)}
+        touched = {aid: v[0] for aid, v in activity.items() if v[0] is not None}
+        budget_notes = {aid: v[1] for aid, v in activity.items()}
         renewals = {r[0]: _day(r[1]) for r in _grouped(conn, select(Contract.account_id, func.min(Contract.end_date))
                     .where(Contract.signed.is_(True), Contract.end_date >= today).group_by(Contract.account_id),  # type: ignore[union-attr]
                     Contract.account_id, ids)}
@@ -142,9 +167,9 @@ def compute_features(store: Any, *, today: date, account_ids: Sequence[int] | No
             Opportunity.amount, Opportunity.currency, Opportunity.expected_close, Opportunity.owner_id,
             Opportunity.discount_pct, Opportunity.is_key, Opportunity.stage_changed_at, Opportunity.created_at,
         ).where(Opportunity.stage.in_(OPEN_STAGES)), Opportunity.account_id, ids)  # type: ignore[attr-defined]
-        deal_ids = [d[0] for d in deals]
+        deal_ids = [d[0] for d in deals] if ids is not None else None  # a full scan needs no IN lists
         deal_touched = {r[0]: _day(r[1]) for r in _grouped(
-            conn, select(Activity.opportunity_id, func.max(Activity.occurred_at))
+            conn, select(Activity.opportunity_id, _raw(func.max(Activity.occurred_at)))
             .where(done, Activity.occurred_at < end_of_today, Activity.opportunity_id.is_not(None))  # type: ignore[union-attr]
             .group_by(Activity.opportunity_id), Activity.opportunity_id, deal_ids)}
         decision = case((or_(Contact.committee_role.in_(DECISION_ROLES), Contact.influence == "high"), 1), else_=0)  # type: ignore[attr-defined]
