@@ -164,21 +164,3 @@ def block_action(action_id: str, value: str, *, user: str = LINA, channel: str =
                      "action_ts": f"{time.time():.6f}", "text": {"type": "plain_text", "text": "x"}}],
     }
 
-
-# TEMPORARY while other skills are mid-development: load only the skills that import cleanly.
-@pytest.fixture
-def runtime(settings):  # type: ignore[no-untyped-def]
-    from importlib.metadata import entry_points
-
-    from bot.skill import ENTRY_POINT_GROUP
-
-    skills = []
-    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-        try:
-            obj = ep.load()
-        except Exception:
-            continue
-        skills.append(obj() if isinstance(obj, type) else obj)
-    rt = Runtime(settings, skills=skills)
-    yield rt
-    rt.close()
