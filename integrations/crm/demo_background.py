@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from integrations.crm import demo_data as data
 from integrations.crm.demo_world import USD_RATE, AccountInfo, DemoWorld
-from integrations.crm.local.models import Contract, Milestone, Opportunity
+from integrations.crm.local.models import Contract, Milestone, Opportunity, OpportunityMember
 
 BACKGROUND_PLAN: dict[str, int] = {"team-east": 55, "team-south": 48, "team-intl": 44, "team-gov": 46}
 BACKGROUND_DEALS = 160
@@ -183,14 +183,15 @@ def add_flat_signals(world: DemoWorld, account: AccountInfo, *, per_month: float
 
 def add_touches(world: DemoWorld, account: AccountInfo, *, per_month: float, oldest: int = 729,
                 newest: int = 1) -> None:
-    """General account activities (not tied to a deal) by the owner, now and then a colleague."""
+    """General account activities (not tied to a deal) by the owner, now and then the team manager."""
     rng = world.rng
-    colleagues = [u for u in world.users if world.users[u][5] == account.team_id and u != account.owner_id]
+    # Only people who can see the account write on it: the owner, now and then the team's manager.
+    manager = next(t[3] for t in data.TEAMS if t[0] == account.team_id)
     ages = world.regular_ages(per_month=per_month, oldest=oldest, newest=newest, jitter=0.2)
     if newest <= QUIET_BEFORE and min(ages, default=oldest) > QUIET_BEFORE:
         ages.append(rng.randint(newest, QUIET_BEFORE))  # nobody in the background goes quiet for a month
     for age in ages:
-        author = account.owner_id if rng.random() < 0.85 or not colleagues else rng.choice(colleagues)
+        author = account.owner_id if rng.random() < 0.9 else manager
         if rng.random() < 0.04 and age > QUIET_BEFORE:  # a done task is not a touch
             world.templated_activity(account, age=age, kind="task", author=author,
                                      due_date=world.day(age - 7), status="done")
@@ -337,7 +338,12 @@ def add_background_contracts(world: DemoWorld, deals: list[tuple[int, AccountInf
                   start_date=start, end_date=start + timedelta(days=365 * rng.randint(1, 3)) if start else None,
                   signed=signed, **CONTRACT_TERMS[account.lang])
         if signed:
-            owner = "lin.hui" if account.team_id == "team-east" else account.owner_id
+            owner = account.owner_id
+            if account.team_id == "team-east":  # east's delivery lead runs it, so she joins the deal team
+                owner = "lin.hui"
+                if not any(m["opportunity_id"] == deal_id and m["user_id"] == owner for m in world.rows[OpportunityMember]):
+                    world.add(OpportunityMember, opportunity_id=deal_id, user_id=owner, role="delivery")
+                    world.add_account_member(account.id, owner, "delivery")
             for name, name_en, offset in MILESTONE_STEPS:
                 add_on_time_milestone(world, deal_id, name=name, name_en=name_en,
                                       planned_age=close_age - offset, owner=owner)

@@ -156,6 +156,25 @@ def test_deal_team_members_are_account_members(db: Session) -> None:
         assert m.user_id == deal.owner_id or (deal.account_id, m.user_id) in members
 
 
+def test_authors_and_milestone_owners_can_see_their_account(db: Session) -> None:
+    """Whoever wrote an activity or owns a milestone is the owner, on the account team, or its manager."""
+    accounts = {a.id: a for a in db.exec(select(Account))}
+    managers = {t.id: t.manager_id for t in db.exec(select(Team))}
+    members: dict[int, set[str]] = defaultdict(set)
+    for m in db.exec(select(AccountMember)):
+        members[m.account_id].add(m.user_id)
+
+    def can_see(user_id: str, account_id: int) -> bool:
+        a = accounts[account_id]
+        return user_id in (a.owner_id, managers[a.team_id or ""]) or user_id in members[account_id]
+
+    for account_id, author in db.exec(select(Activity.account_id, Activity.author_id)).all():
+        assert can_see(author, account_id), (author, account_id)
+    deal_account = dict(db.exec(select(Opportunity.id, Opportunity.account_id)).all())
+    for m in db.exec(select(Milestone)):
+        assert m.owner_id and can_see(m.owner_id, deal_account[m.opportunity_id]), m.name
+
+
 def test_child_rows_reference_existing_parents(db: Session) -> None:
     account_ids = set(db.exec(select(Account.id)))
     contact_account = dict(db.exec(select(Contact.id, Contact.account_id)).all())
