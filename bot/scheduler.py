@@ -124,3 +124,25 @@ class Scheduler:
         while not self._stop.is_set():
             self.run_due()
             self._stop.wait(self.tick_s)
+
+
+def start_background(runtime: Any, sender: Any = None, *, deliver_every_s: float = 10.0,
+                     daily_cap: int | None = None) -> Scheduler:
+    """What a bot process calls once at start: skills' jobs, plus outbox delivery through ``sender``.
+
+    Args:
+        runtime: the process's ``Runtime`` (its store and skills).
+        sender: the adapter's ``sender(recipient, reply) -> platform ref``; no delivery job without one.
+        deliver_every_s: how often due outbox rows are sent.
+        daily_cap: alerts per person per day before the rest go into a digest (outbox default if None).
+    """
+    from bot.outbox import DEFAULT_DAILY_CAP, deliver_pending
+
+    scheduler = Scheduler(runtime.store)
+    scheduler.register_skill_jobs(runtime.skills)
+    if sender is not None:
+        cap = DEFAULT_DAILY_CAP if daily_cap is None else daily_cap
+        scheduler.register(Job("outbox.deliver", deliver_every_s,
+                               lambda: deliver_pending(runtime.store, sender, daily_cap=cap)))
+    scheduler.start()
+    return scheduler

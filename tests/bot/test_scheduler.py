@@ -50,3 +50,25 @@ def test_skill_jobs_are_discovered_and_the_thread_runs_them(empty_store: Store) 
         assert done.wait(5)
     finally:
         sched.stop()
+
+
+def test_start_background_delivers_alerts_through_the_adapters_sender(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from bot.config import Settings
+    from bot.messages import Reply
+    from bot.outbox import enqueue
+    from bot.runtime import Runtime
+    from bot.scheduler import start_background
+
+    runtime = Runtime(Settings(_env_file=None, home=tmp_path), skills=[])  # type: ignore[call-arg]
+    with runtime.store.session() as s:
+        enqueue(s, recipient="user:li.na", reply=Reply(text="hello"), idempotency_key="k", source="test")
+    got = threading.Event()
+    sched = start_background(runtime, lambda recipient, reply: got.set() or "ts", deliver_every_s=0.05)
+    try:
+        assert got.wait(5)
+        assert "outbox.deliver" in sched.jobs
+    finally:
+        sched.stop()
+        runtime.close()
