@@ -196,7 +196,7 @@ class LocalCRM(CRM):
         if opportunity_id is not None:
             query = query.where(Activity.opportunity_id == opportunity_id)
         if since is not None:
-            query = query.where(Activity.occurred_at >= datetime.combine(since, datetime.min.time()))
+            query = query.where(Activity.occurred_at >= datetime.combine(since, datetime.min.time(), tzinfo=timezone.utc))
         query = query.order_by(col(Activity.occurred_at).desc(), col(Activity.id).desc())
         if limit:
             query = query.limit(limit)
@@ -313,7 +313,7 @@ class LocalCRM(CRM):
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    return datetime.now(timezone.utc).replace(microsecond=0)
 
 
 def record_dict(record: SQLModel) -> dict[str, Any]:

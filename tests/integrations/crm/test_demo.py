@@ -6,7 +6,6 @@ the generator's own bookkeeping, so a generator change that breaks a story fails
 
 from __future__ import annotations
 
-import time
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 from pathlib import Path
@@ -386,12 +385,10 @@ def _dump(store: Store) -> dict[str, list[tuple]]:
                 for m in ALL_TABLES}
 
 
-def test_same_seed_and_day_give_identical_data_and_seeding_is_fast(tmp_path: Path) -> None:
+def test_same_seed_and_day_give_identical_data(tmp_path: Path) -> None:
     today = date(2025, 6, 30)
     stores = [Store.open(f"sqlite:///{tmp_path / f'{i}.db'}") for i in range(3)]
-    started = time.perf_counter()
     seed_demo(stores[0], today=today, seed=7)
-    assert time.perf_counter() - started < 5.0
     seed_demo(stores[1], today=today, seed=7)
     seed_demo(stores[2], today=today, seed=8)
     first, second, other = (_dump(s) for s in stores)
