@@ -13,7 +13,6 @@ from datetime import date
 from typing import Any
 
 from bot.errors import InvalidInput, NotFoundOrHidden
-from bot.lang import pick
 from bot.messages import Button, Buttons, Fields, Reply, Section
 from bot.skill import Skill
 from bot.turn import Turn
