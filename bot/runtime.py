@@ -6,6 +6,7 @@ database. Nothing here knows about Slack or DingTalk.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from typing import TYPE_CHECKING, Any
@@ -108,13 +109,47 @@ class Runtime:
 
 def build_entity_index(crm: CRM, viewer: Viewer) -> EntityIndex:
     entries: list[tuple[str, str, str, list[str]]] = []
+    account_names: dict[int, list[str]] = {}
     for a in crm.list_accounts(viewer):
-        entries.append(("account", str(a.id), a.name_zh if viewer.language == "zh" else a.name_en, [a.name_zh, a.name_en, *a.aliases]))
+        names = [a.name_zh, a.name_en, *a.aliases]
+        account_names[a.id] = names
+        entries.append(("account", str(a.id), a.name_zh if viewer.language == "zh" else a.name_en, names))
     for o in crm.list_opportunities(viewer):
-        entries.append(("deal", str(o.id), o.name, [o.name, o.name_en]))
+        entries.append(("deal", str(o.id), o.name, deal_aliases(o.name, o.name_en, account_names.get(o.account_id, []))))
     for u in crm.list_users():
         entries.append(("person", u.id, u.name, [u.name, u.name_en, u.id]))
     return EntityIndex(entries)
+
+
+_PARENTHETICAL = re.compile(r"\s*[（(][^）)]*[）)]\s*")
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
+
+
+def deal_aliases(name: str, name_en: str, account_names: list[str]) -> list[str]:
+    """How people say a deal's name: without "(12 cities)", and without the customer's name in front.
+
+    "江苏能源5G专网项目（12城）" is also "江苏能源5G专网项目" and "5G专网项目";
+    "Jiangsu Energy 5G Private Network (12 cities)" is also "5G Private Network".
+    """
+    aliases = {name, name_en}
+    account_chars = {ch for n in account_names for ch in n if _CJK_CHAR.match(ch)}
+    account_words = [n.lower().split() for n in account_names if n.isascii()]
+    for full in (name, name_en):
+        short = _PARENTHETICAL.sub(" ", full or "").strip()
+        aliases.add(short)
+        stripped = 0
+        while stripped < len(short) and short[stripped] in account_chars:
+            stripped += 1
+        if stripped >= 2 and len(short) - stripped >= 4:
+            aliases.add(short[stripped:].strip())
+        words = short.split()
+        for account in account_words:
+            k = 0
+            while k < min(len(account), len(words) - 1) and words[k].lower() == account[k]:
+                k += 1
+            if k >= 1:
+                aliases.add(" ".join(words[k:]))
+    return [a for a in aliases if a]
 
 
 def build_crm(settings: Settings, store: Store) -> CRM:

@@ -54,3 +54,17 @@ def test_classifier_prefers_matching_examples_in_both_languages() -> None:
     assert clf.classify("brief me on <account>")[0].skill == "insight"
     assert clf.classify("有没有相关案例")[0].skill == "cases"
     assert clf.classify("any cases like this")[0].skill == "cases"
+
+
+def test_deal_aliases_drop_parenthetical_and_customer_prefix() -> None:
+    from bot.runtime import deal_aliases
+
+    aliases = deal_aliases("江苏能源5G专网项目（12城）", "Jiangsu Energy 5G Private Network (12 cities)",
+                           ["江苏省能源集团", "Jiangsu Energy Group", "苏能集团"])
+    assert {"5G专网项目", "江苏能源5G专网项目", "5G Private Network"} <= set(aliases)
+
+
+def test_runtime_links_short_deal_name(runtime) -> None:
+    viewer = runtime.crm.viewer_for("wang.wei")
+    [match] = [m for m in runtime.entities(viewer).link("给5G专网项目建个作战室") if m.kind == "deal"]
+    assert runtime.crm.get_opportunity(viewer, int(match.id)).name.startswith("江苏能源5G专网项目")
