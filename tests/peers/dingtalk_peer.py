@@ -138,6 +138,7 @@ class DingTalkPeer:
             tuple[str, int, int, float | None]
         ] = []  # (path prefix, status, remaining, retry_after)
         self._silent = False
+        self.contacts: dict[str, dict[str, str]] = {}  # staff id -> contact record (userid, name, org_email)
 
     # --- lifecycle ------------------------------------------------------------------------------
     def __enter__(self) -> DingTalkPeer:
@@ -186,6 +187,7 @@ class DingTalkPeer:
         app.router.add_post("/v1.0/card/instances/deliver", self._card_deliver)
         app.router.add_put("/v1.0/card/streaming", self._card_stream)
         app.router.add_post("/robot/sendBySession", self._session_webhook)
+        app.router.add_post("/topapi/v2/user/get", self._user_get)
         self._runner = web.AppRunner(app, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -665,6 +667,21 @@ class DingTalkPeer:
             card.events.append("stream")
             self._cond.notify_all()
         return web.json_response({"success": True})
+
+    # --- contacts (legacy oapi host; the token travels in the query) -------------------------------
+    async def _user_get(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        token = request.query.get("access_token")
+        call = self._record(request, body, token=token)
+        with self._cond:
+            expiry = self.tokens.get(token or "")
+            record = self.contacts.get(str(body.get("userid", "")))
+        if expiry is None or expiry < time.time():
+            return web.json_response({"errcode": 40014, "errmsg": "不合法的access_token"})
+        if record is None:
+            call.status = 404
+            return web.json_response({"errcode": 60121, "errmsg": "找不到该用户"})
+        return web.json_response({"errcode": 0, "errmsg": "ok", "result": record})
 
     # --- session webhook ------------------------------------------------------------------------
     async def _session_webhook(self, request: web.Request) -> web.Response:

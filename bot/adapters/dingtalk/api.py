@@ -22,6 +22,8 @@ from bot.adapters.dingtalk.token import DEFAULT_REFRESH_MARGIN_S, AccessTokenCac
 log = logging.getLogger("dealpilot.dingtalk.api")
 
 DEFAULT_API_URL = "https://api.dingtalk.com"
+DEFAULT_OAPI_URL = "https://oapi.dingtalk.com"
+_OAPI_TOKEN_ERRCODES = {40014, 42001, 88}  # invalid / expired access token on the legacy host
 TOKEN_PATH = "/v1.0/oauth2/accessToken"
 TOKEN_HEADER = "x-acs-dingtalk-access-token"
 _THROTTLE_CODES = ("QpsLimit", "Throttl", "TooManyRequests")
@@ -127,6 +129,32 @@ class OpenApi:
                 self.tokens.invalidate(token)
                 continue
             return self._check(response, data, path)
+        raise AssertionError("unreachable")
+
+    @property
+    def oapi_url(self) -> str:
+        """The legacy ``oapi`` host: DingTalk's own beside ``api.dingtalk.com``, else the same (the peer)."""
+        return DEFAULT_OAPI_URL if self.base_url == DEFAULT_API_URL else self.base_url
+
+    def call_oapi(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """POST to a legacy ``oapi`` endpoint (token in the query); raises on a non-zero ``errcode``."""
+        for auth_try in range(2):
+            token = self.tokens.get()
+            url = f"{self.oapi_url}{path}?access_token={token}"
+            response, data = self._send("POST", url, body, headers={})
+            data = self._check(response, data, path)
+            errcode = data.get("errcode", 0)
+            if errcode in _OAPI_TOKEN_ERRCODES and auth_try == 0:
+                self.tokens.invalidate(token)
+                continue
+            if errcode not in (0, None):
+                raise DingTalkApiError(
+                    status=response.status_code,
+                    code=str(errcode),
+                    message=str(data.get("errmsg", "")),
+                    path=path,
+                )
+            return data
         raise AssertionError("unreachable")
 
     def post_webhook(self, url: str, body: dict[str, Any]) -> dict[str, Any]:

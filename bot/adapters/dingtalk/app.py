@@ -22,11 +22,14 @@ from dingtalk_stream import Card_Callback_Router_Topic, ChatbotMessage, Credenti
 from bot.adapters.dingtalk.api import DEFAULT_API_URL, OpenApi, RetryPolicy
 from bot.adapters.dingtalk.cards import CardClient
 from bot.adapters.dingtalk.client import StreamClient, point_sdk_at
+from bot.adapters.dingtalk.contacts import ContactDirectory
 from bot.adapters.dingtalk.events import Inbound
 from bot.adapters.dingtalk.handlers import BotMessageHandler, CardActionHandler
 from bot.adapters.dingtalk.rooms import register as register_rooms
 from bot.adapters.dingtalk.sender import DEFAULT_STREAM_THRESHOLD_BYTES, Delivery, DingTalkSender
 from bot.config import Settings
+from bot.identity import resolve_viewer
+from bot.messages import Message
 from bot.runtime import Runtime
 from bot.streaming import stream_to
 
@@ -65,6 +68,7 @@ class DingTalkApp:
         reconnect_delay_s: first wait after a failed connection (doubles, up to 30 s).
         stream_threshold_bytes: longer answers are streamed into an AI card.
         retry: backoff for throttled OpenAPI / webhook calls.
+        contact_lookup: ask the contact API for the email of senders the chat-identity table lacks.
     """
 
     def __init__(
@@ -77,6 +81,7 @@ class DingTalkApp:
         stream_threshold_bytes: int = DEFAULT_STREAM_THRESHOLD_BYTES,
         retry: RetryPolicy | None = None,
         http: httpx.Client | None = None,
+        contact_lookup: bool = True,
     ) -> None:
         settings = settings or runtime.settings
         check_settings(settings)
@@ -114,6 +119,7 @@ class DingTalkApp:
             tuple[str, Delivery]
         ] = []  # (event key, how), newest last; for tests and the bench
         self.duplicates = 0
+        self.contacts = ContactDirectory(self.api) if contact_lookup else None
 
     # --- answering ------------------------------------------------------------------------------
     def dispatch(self, inbound: Inbound) -> None:
@@ -134,8 +140,9 @@ class DingTalkApp:
                 return None
             started = time.perf_counter()
             live = self.sender.live_card(inbound.context, key=inbound.event_key)
+            message = self._identify(inbound.message)
             with stream_to(on_delta=live.delta):  # the LLM engine streams into an AI card as it writes
-                reply = self.runtime.handle(inbound.message)
+                reply = self.runtime.handle(message)
             delivery = self.sender.send(reply, inbound.context, key=inbound.event_key, live=live)
             self.delivered.append((inbound.event_key, delivery))
             log.info(
@@ -150,6 +157,15 @@ class DingTalkApp:
             ref = uuid.uuid4().hex[:8]
             log.exception("dingtalk answer failed ref=%s event=%s", ref, inbound.event_key)
             return None
+
+    def _identify(self, message: Message) -> Message:
+        """Add the sender's work email when the chat-identity table does not know them (``contacts.py``)."""
+        if self.contacts is None or resolve_viewer(self.runtime.crm, message) is not None:
+            return message
+        email = self.contacts.email(message.user)
+        if email is None:
+            return message
+        return message.model_copy(update={"raw": {**message.raw, "user_email": email}})
 
     # --- running --------------------------------------------------------------------------------
     async def run(self) -> None:

@@ -163,3 +163,23 @@ def test_token_cache_short_lifetime_uses_half_as_margin() -> None:
     assert cache.get() == "t2"
     cache.invalidate("t1")  # stale invalidation does not drop the new token
     assert cache.get() == "t2" and len(fetched) == 2
+
+
+def test_contact_lookup_refreshes_a_rejected_token_and_caches_misses(
+    peer: DingTalkPeer, api: OpenApi
+) -> None:
+    from bot.adapters.dingtalk.contacts import ContactDirectory
+
+    peer.contacts["dt_x"] = {"userid": "dt_x", "name": "X", "org_email": "x@northstar.example"}
+    now = [0.0]
+    directory = ContactDirectory(api, miss_ttl_s=60, clock=lambda: now[0])
+    assert directory.email("dt_x") == "x@northstar.example"
+    peer.expire_tokens()  # the legacy host answers errcode 40014 in a 200: refreshed once
+    assert directory.email("dt_x") == "x@northstar.example"
+    assert len(peer.calls_to("/v1.0/oauth2/accessToken")) == 2
+    assert directory.email("dt_nobody") is None
+    assert directory.email("dt_nobody") is None  # remembered: no second call
+    assert len([c for c in peer.calls if c.body.get("userid") == "dt_nobody"]) == 1
+    now[0] = 61
+    assert directory.email("dt_nobody") is None
+    assert len([c for c in peer.calls if c.body.get("userid") == "dt_nobody"]) == 2

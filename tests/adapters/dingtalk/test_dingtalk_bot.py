@@ -269,3 +269,33 @@ def test_every_installed_skill_loaded_the_question_still_reaches_insight(
     peer.push_bot_message(text="ACME 最近怎么样", staff_id="dt_li_na")
     text = peer.wait_until(lambda p: _webhook_texts(p))[0]
     assert "艾克米" in text and text.endswith("@dt_li_na")
+
+
+def test_unmapped_staff_id_is_identified_through_the_contact_api(
+    bot: DingTalkApp, peer: DingTalkPeer
+) -> None:
+    peer.contacts["dt_new_phone_li_na"] = {
+        "userid": "dt_new_phone_li_na",
+        "name": "李娜",
+        "org_email": "li.na@northstar.example",
+    }
+    peer.push_bot_message(text="ACME 最近怎么样", staff_id="dt_new_phone_li_na", conversation_type="1")
+    text = peer.wait_until(lambda p: _webhook_texts(p))[0]
+    assert "艾克米" in text  # answered as li.na, who owns ACME
+    lookups = [c for c in peer.calls if c.path == "/topapi/v2/user/get"]
+    assert len(lookups) == 1 and lookups[0].token in peer.tokens
+    # the mapping was recorded: the next message needs no lookup
+    peer.push_bot_message(text="brief me on ACME", staff_id="dt_new_phone_li_na", conversation_type="1")
+    peer.wait_until(lambda p: len(p.webhook_posts) == 2)
+    assert len([c for c in peer.calls if c.path == "/topapi/v2/user/get"]) == 1
+
+
+def test_stranger_unknown_to_contacts_gets_the_friendly_reply(bot: DingTalkApp, peer: DingTalkPeer) -> None:
+    peer.contacts["dt_outsider"] = {
+        "userid": "dt_outsider",
+        "name": "Outsider",
+        "org_email": "x@elsewhere.example",
+    }
+    peer.push_bot_message(text="brief me on ACME", staff_id="dt_outsider", conversation_type="1")
+    text = peer.wait_until(lambda p: _webhook_texts(p))[0]
+    assert "ask your admin" in text and "ACME Manufacturing" not in text
