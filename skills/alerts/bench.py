@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import random
 import resource
 import tempfile
@@ -118,15 +119,17 @@ def _scan_child(url: str, today_iso: str, out: Any) -> None:
 
     store = Store(url)
     rules, _ = compile_rules([(spec, None) for spec in bench_ruleset()])
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     frame = compute_features(store, today=date.fromisoformat(today_iso))
-    features_s = time.perf_counter() - started
-    runs = evaluate(rules, frame, time_limit_s=30.0)
-    total_s = time.perf_counter() - started
+    features_s, features_cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    runs = evaluate(rules, frame, time_limit_s=60.0)
+    total_s, total_cpu = time.perf_counter() - started, time.process_time() - cpu_started
     out.put({
         "targets": len(frame.accounts) + len(frame.deals), "rules": len(rules), "features_s": features_s,
         "eval_s": total_s - features_s, "features_plus_eval_s": total_s, "fired": sum(len(r.fired) for r in runs),
-        "evaluations": sum(r.evaluated for r in runs),
+        "evaluations": sum(r.evaluated for r in runs), "features_cpu_s": features_cpu,
+        "eval_cpu_s": total_cpu - features_cpu, "features_plus_eval_cpu_s": total_cpu,
+        "load_average": os.getloadavg()[0],
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
     })
 
@@ -185,6 +188,9 @@ def bench_rules(
     typer.echo(f"features {result['features_s']:.2f}s + evaluation {result['eval_s']:.2f}s = "
                f"{result['features_plus_eval_s']:.2f}s (target <= {TARGETS['features_plus_eval_s']:.0f}s) "
                f"{'OK' if ok['features_plus_eval_s'] else 'OVER'}")
+    typer.echo(f"  CPU time of the scan process: features {result['features_cpu_s']:.2f}s + evaluation "
+               f"{result['eval_cpu_s']:.2f}s = {result['features_plus_eval_cpu_s']:.2f}s "
+               f"(machine load average {result['load_average']:.1f} on {os.cpu_count()} cores: wall time includes waiting)")
     typer.echo(f"peak memory of the scan process: {result['peak_rss_mib']:.0f} MiB (target <= 1024 MiB) "
                f"{'OK' if ok['peak_rss_mib'] else 'OVER'}")
     typer.echo(f"CRM change -> alert in outbox: {result['change_to_outbox_s'] * 1000:.0f} ms "

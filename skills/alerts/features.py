@@ -107,10 +107,10 @@ def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
 def _grouped(conn: Any, query: Any, column: Any, ids: Sequence[int] | None) -> list[Any]:
     """Run ``query`` for all rows, or for ``ids`` only (in chunks) when an event narrows the scan."""
     if ids is None:
-        return list(conn.execute(query))
+        return conn.execute(query).fetchall()
     rows: list[Any] = []
     for chunk in _chunks(ids):
-        rows.extend(conn.execute(query.where(column.in_(chunk))))
+        rows.extend(conn.execute(query.where(column.in_(chunk))).fetchall())
     return rows
 
 
