@@ -145,3 +145,11 @@ def test_tokens_and_the_signing_secret_never_reach_logs_or_messages(
         assert secret not in logged
         assert secret not in sent
     assert "chat.postMessage" in logged  # the debug logs were really captured
+
+
+def test_oversized_bodies_are_refused_and_health_is_served(slack_http: SlackHttp, slack_peer: SlackPeer) -> None:
+    huge = json.dumps(event_callback(mention("x" * 1_100_000)))
+    assert slack_http.post_raw(huge, content_type="application/json").status_code == 413
+    assert slack_http.client.get(slack_http.url.replace("/slack/events", "/healthz")).json() == {"ok": True}
+    slack_peer.settle()
+    assert slack_peer.calls("chat.postMessage") == []
