@@ -52,8 +52,9 @@ class KnowledgeBase:
         rank_config: fusion settings (the defaults are the measured best).
     """
 
-    def __init__(self, store: VectorStore, *, rank_config: RankConfig | None = None) -> None:
+    def __init__(self, store: VectorStore, *, rank_config: RankConfig | None = None, cache_dir: Path | None = None) -> None:
         self.store = store
+        self.cache_file = cache_dir / f"{store.name}.npz" if cache_dir is not None else None
         self.embedder: Embedder = store.embedder
         self.rank_config = rank_config or RankConfig()
         self._snapshot: Snapshot | None = None
@@ -65,7 +66,7 @@ class KnowledgeBase:
     def open(cls, settings: "Settings", *, embedder: Embedder | None = None) -> "KnowledgeBase":
         """Open (or create) the configured collection; raises ``EmbedderMismatch`` on a changed embedder."""
         client = open_client(home=settings.home, chroma_url=settings.chroma_url)
-        return cls(VectorStore(client, embedder or build_embedder(settings)))
+        return cls(VectorStore(client, embedder or build_embedder(settings)), cache_dir=settings.home / "kb-index")
 
     # --- reading ---------------------------------------------------------------------------------
     def snapshot(self) -> Snapshot:
@@ -73,12 +74,12 @@ class KnowledgeBase:
         now = time.monotonic()
         with self._lock:
             if self._snapshot is None:
-                self._snapshot = Snapshot.load(self.store)
+                self._snapshot = Snapshot.load(self.store, cache=self.cache_file)
                 self._checked = now
             elif now - self._checked > REFRESH_SECONDS:
                 self._checked = now
                 if self.store.generation() != self._snapshot.generation:
-                    self._snapshot = Snapshot.load(self.store)
+                    self._snapshot = Snapshot.load(self.store, cache=self.cache_file)
             return self._snapshot
 
     def search(

@@ -130,6 +130,7 @@ def _ingest_one(store: VectorStore, path: Path, known: dict[str, dict[str, Any]]
         return FileOutcome(source, "failed", document.doc_id, reason="no readable text")
     ids, texts, metadatas, embed_inputs = _passages(document, chunks, resolved)
     vectors = _vectors(store, embed_inputs, metadatas, (current or {}).get("ids", []))
+    store.bump_generation()  # before writing: an interrupted run must not leave a cached index looking current
     store.upsert(ids=ids, embeddings=vectors, documents=texts, metadatas=metadatas)
     stale = [i for i in (current or {}).get("ids", []) if i not in set(ids)]
     if stale:
@@ -191,6 +192,7 @@ def _prune(store: VectorStore, roots: list[Path], known: dict[str, dict[str, Any
         if doc_id in seen or path is None or path.exists():
             continue
         if any(path.is_relative_to(folder) for folder in folders) or path in {r.resolve() for r in roots}:
+            store.bump_generation()
             store.delete(info["ids"])
             del known[doc_id]
             yield FileOutcome(str(path), "removed", doc_id, chunks=len(info["ids"]))

@@ -37,6 +37,30 @@ class BM25Index:
             idf = math.log(1 + (self.size - len(ids) + 0.5) / (len(ids) + 0.5))
             self._postings[term] = (idx, (idf * tf * (k1 + 1) / (tf + norm[idx])).astype(np.float32))
 
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """The postings as flat arrays (for the on-disk index cache)."""
+        terms = list(self._postings)
+        sizes = np.asarray([len(self._postings[t][0]) for t in terms], dtype=np.int64)
+        empty_i, empty_f = np.zeros(0, np.int32), np.zeros(0, np.float32)
+        return {
+            "bm25_terms": np.asarray(terms, dtype=str),
+            "bm25_offsets": np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
+            "bm25_ids": np.concatenate([self._postings[t][0] for t in terms]) if terms else empty_i,
+            "bm25_weights": np.concatenate([self._postings[t][1] for t in terms]) if terms else empty_f,
+            "bm25_size": np.asarray([self.size]),
+        }
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> "BM25Index":
+        index = cls.__new__(cls)
+        index.size = int(arrays["bm25_size"][0])
+        offsets, ids, weights = arrays["bm25_offsets"], arrays["bm25_ids"], arrays["bm25_weights"]
+        index._postings = {
+            str(term): (ids[offsets[i] : offsets[i + 1]], weights[offsets[i] : offsets[i + 1]])
+            for i, term in enumerate(arrays["bm25_terms"].tolist())
+        }
+        return index
+
     def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
         """BM25 score of every indexed passage for the query (0 where no term occurs)."""
         out = np.zeros(self.size, dtype=np.float32)

@@ -127,3 +127,20 @@ def test_reload_from_disk_needs_no_embedding(tiny_kb: KnowledgeBase, tiny_corpus
     config = reopened.store.collection.configuration_json
     assert config["embedding_function"]["name"] == "dealpilot"
     assert config["hnsw"]["space"] == "cosine" or config.get("spann", {}).get("space") == "cosine"
+
+
+def test_saved_index_follows_writes_from_another_process(
+    tiny_kb: KnowledgeBase, tiny_corpus: Path, kb_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import knowledge.base
+
+    monkeypatch.setattr(knowledge.base, "REFRESH_SECONDS", 0.0)
+    tiny_kb.ingest([tiny_corpus])
+    assert tiny_kb.stats()["documents"] == 2
+    assert tiny_kb.cache_file is not None and tiny_kb.cache_file.exists()
+    other = KnowledgeBase.open(kb_settings(kb_home))  # loads the saved index
+    assert other.stats()["documents"] == 2
+    (tiny_corpus / "en-third.md").write_text("# Third case\n\nA telecom tender won on service levels, not on price.", encoding="utf-8")
+    other.ingest([tiny_corpus])
+    assert tiny_kb.stats()["documents"] == 3  # noticed the new generation and reloaded
+    assert tiny_kb.search("telecom tender service levels", k=1)[0].doc_id == "en-third"
