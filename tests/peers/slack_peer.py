@@ -530,6 +530,11 @@ class SlackPeer:
             return {"ok": False, "error": "user_not_found"}
         return {"ok": True, "user": user}
 
+    def _m_users_lookupByEmail(self, p: dict[str, Any]) -> dict[str, Any]:
+        wanted = str(p.get("email", "")).lower()
+        user = next((u for u in self.users.values() if str(u["profile"].get("email", "")).lower() == wanted), None)
+        return {"ok": True, "user": user} if user else {"ok": False, "error": "users_not_found"}
+
     def _m_conversations_open(self, p: dict[str, Any]) -> dict[str, Any]:
         users = str(p.get("users", ""))
         return {"ok": True, "channel": {"id": "D" + users.split(",")[0].lstrip("U")}}

@@ -22,6 +22,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.adapters.slack import dedupe
 from bot.adapters.slack.credentials import SlackCredentials
+from bot.adapters.slack.deliver import SlackDelivery
 from bot.adapters.slack.events import (
     action_source,
     is_direct_channel,
@@ -84,6 +85,8 @@ class SlackBot:
         self.client = build_web_client(credentials.bot_token, api_url=credentials.api_url)
         self.directory = SlackDirectory(self.client)
         self.sender = SlackSender(self.client, PageStore(runtime.store))
+        self.deliver = SlackDelivery(runtime, self.directory, self.sender)
+        """The outbox sender (``bot.scheduler.start_background(runtime, bot.deliver)``)."""
         register_rooms(runtime, self.client)  # war rooms on Slack (the skill finds it in the runtime's registry)
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dealpilot-slack")
         self.app = App(

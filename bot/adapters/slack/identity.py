@@ -58,6 +58,23 @@ class SlackDirectory:
         cached = self._cache.get(key)
         return cached if cached and cached[0] > time.monotonic() else None
 
+    def user_for_email(self, email: str) -> str | None:
+        """The Slack user id behind an email (``users.lookupByEmail``), for messages DealPilot starts."""
+        key = ("email", email.strip().lower())
+        with self._lock:
+            hit = self._fresh(key)
+        if hit is not None:
+            return hit[1]
+        try:
+            user = self.client.users_lookupByEmail(email=key[1]).get("user") or {}
+            found = str(user["id"]) if user.get("id") and not user.get("deleted") else None
+        except SlackApiError as exc:
+            log.info("users.lookupByEmail found nobody: %s", exc.response.get("error"))
+            found = None
+        with self._lock:
+            self._cache[key] = (time.monotonic() + (self.ttl_s if found else self.missing_ttl_s), found)
+        return found
+
     def _lookup(self, user_id: str) -> str | None:
         try:
             response = self.client.users_info(user=user_id)

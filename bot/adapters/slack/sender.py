@@ -86,6 +86,14 @@ class SlackSender:
             return self._post(message, channel=reply.channel or dest.channel, thread_ts=None)
         return self._post(message, channel=dest.channel, thread_ts=dest.thread_ts)
 
+    def post(self, reply: Reply, *, channel: str, thread_ts: str | None = None) -> str | None:
+        """Post ``reply`` to a known conversation (proactive messages: alerts, digests)."""
+        return self._post(self._render(reply), channel=channel, thread_ts=thread_ts)
+
+    def open_dm(self, user: str) -> str:
+        """The DM channel with a Slack user (``conversations.open``)."""
+        return self._dm_channel(user)
+
     def send_page(self, page: dict[str, Any], dest: Destination) -> str | None:
         """Post the next page of a long reply (after "show more")."""
         message = self._page(list(page["blocks"]), text=str(page.get("text") or "…"), language=page.get("language", "en"))
