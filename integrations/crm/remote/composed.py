@@ -88,9 +88,19 @@ class RemoteCRM(CRM):
             return {m.record.id: m for m in mapped if self._visible(viewer, m)}
         return self._cached(viewer, "accounts", load=load)  # type: ignore[no-any-return]
 
+    def _external_id(self, kind: str, local_id: int) -> str | None:
+        """The vendor id behind one of our ids; an id never seen is looked for once per cache period
+        by linking every live record of that kind (a button may name a record before any list did)."""
+        external_id = self.links.external_id(kind, local_id)
+        if external_id is None and kind in ("account", "opportunity"):
+            self.cache.get_or_load(("*", "linked", kind),
+                                   lambda: bool(self.mapper.map(kind, list(self.source.list_all(kind)))))  # type: ignore[arg-type]
+            external_id = self.links.external_id(kind, local_id)
+        return external_id
+
     def _account(self, viewer: Viewer, account_id: int) -> Mapped | None:
         def load() -> Mapped | None:
-            external_id = self.links.external_id("account", account_id)
+            external_id = self._external_id("account", account_id)
             row = self.source.get("account", external_id) if external_id else None
             mapped = self.mapper.map("account", [row]) if row else []
             return mapped[0] if mapped and self._visible(viewer, mapped[0]) else None
@@ -98,7 +108,7 @@ class RemoteCRM(CRM):
 
     def _opportunity(self, viewer: Viewer, opportunity_id: int) -> Mapped | None:
         def load() -> Mapped | None:
-            external_id = self.links.external_id("opportunity", opportunity_id)
+            external_id = self._external_id("opportunity", opportunity_id)
             row = self.source.get("opportunity", external_id) if external_id else None
             mapped = self.mapper.map("opportunity", [row]) if row else []
             if not mapped or self._account(viewer, mapped[0].record.account_id) is None:
