@@ -86,3 +86,9 @@ def test_an_assistant_thread_suggests_prompts_and_streams_the_answer(slack_socke
     buttons = [e["action_id"] for b in stop["blocks"] for e in b["elements"]]
     assert any(a.startswith("insight:") for a in buttons)
     assert len(slack_peer.calls("chat.postMessage")) == 1  # only the greeting; the answer was streamed
+
+    changed = {"type": "assistant_thread_context_changed",
+               "assistant_thread": {"user_id": LINA, "channel_id": "D0LINA", "thread_ts": thread_ts,
+                                    "context": {"channel_id": "C0OTHER", "team_id": "T0NORTH"}},
+               "event_ts": "1700000101.000100"}
+    slack_peer.wait_ack(slack_peer.push(event_callback(changed)))
