@@ -126,7 +126,7 @@ def block_kit_errors(blocks: Any, *, max_blocks: int = 50) -> list[str]:
                 errors.append(f"{where}: image_url must be a URL")
             if not block.get("alt_text") or len(block["alt_text"]) > 2000:
                 errors.append(f"{where}: alt_text 1..2000")
-        elif kind == "divider":
+        elif kind in ("divider", "rich_text"):
             pass
         else:
             errors.append(f"{where}: unknown block type")
@@ -481,8 +481,12 @@ class SlackPeer:
         channel = p.get("channel", "")
         ts = self._next_ts()
         message = {"type": "message", "ts": ts, "text": p.get("text", ""), "bot_id": BOT_ID, "user": BOT_USER_ID, **extra}
-        if p.get("blocks"):
-            message["blocks"] = p["blocks"]
+        # Slack gives every message blocks; plain text becomes one rich_text block.
+        message["blocks"] = p.get("blocks") or [
+            {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": [{"type": "text", "text": message["text"]}]}]}
+        ]
+        if p.get("metadata"):
+            message["metadata"] = p["metadata"]
         if p.get("thread_ts"):
             message["thread_ts"] = p["thread_ts"]
         with self._cond:

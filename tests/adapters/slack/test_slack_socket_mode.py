@@ -92,3 +92,5 @@ def test_an_assistant_thread_suggests_prompts_and_streams_the_answer(slack_socke
                                     "context": {"channel_id": "C0OTHER", "team_id": "T0NORTH"}},
                "event_ts": "1700000101.000100"}
     slack_peer.wait_ack(slack_peer.push(event_callback(changed)))
+    [saved] = slack_peer.wait_for("chat.update")  # Bolt keeps the thread context on the greeting's metadata
+    assert saved["metadata"]["event_payload"] == {"channel_id": "C0OTHER", "team_id": "T0NORTH"}
