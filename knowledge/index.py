@@ -9,7 +9,7 @@ every filter be a boolean mask.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ class Snapshot:
     doc_language: np.ndarray  # (M,) "zh" / "en"
     bm25: BM25Index
     generation: str
+    memo: dict[Any, np.ndarray] = field(default_factory=dict)  # per-snapshot caches (filter columns, masks)
 
     @property
     def size(self) -> int:

@@ -43,18 +43,25 @@ class RankedDoc:
 def allowed_mask(snapshot: Snapshot, *, teams: frozenset[str] | None, filters: dict[str, Any] | None) -> np.ndarray:
     """Which documents the viewer may see and the filters keep (``teams=None``: every team)."""
     keep = np.ones(len(snapshot.doc_ids), dtype=bool)
-    for d, meta in enumerate(snapshot.doc_meta):
-        if teams is not None:
-            visibility = set(str(meta.get("visibility", "all")).split(","))
-            if "all" not in visibility and not (visibility & teams):
-                keep[d] = False
-                continue
-        for key, wanted in (filters or {}).items():
-            values = {str(v).lower() for v in (wanted if isinstance(wanted, (list, tuple, set)) else [wanted])}
-            if str(meta.get(key, "")).lower() not in values:
-                keep[d] = False
-                break
+    if teams is not None:
+        key = ("teams", teams)
+        if key not in snapshot.memo:
+            snapshot.memo[key] = np.fromiter(
+                (_visible(str(m.get("visibility", "all")), teams) for m in snapshot.doc_meta), dtype=bool, count=len(keep)
+            )
+        keep &= snapshot.memo[key]
+    for name, wanted in (filters or {}).items():
+        column = ("column", name)
+        if column not in snapshot.memo:
+            snapshot.memo[column] = np.asarray([str(m.get(name, "")).lower() for m in snapshot.doc_meta], dtype=str)
+        values = [str(v).lower() for v in (wanted if isinstance(wanted, (list, tuple, set)) else [wanted])]
+        keep &= np.isin(snapshot.memo[column], values)
     return keep
+
+
+def _visible(visibility: str, teams: frozenset[str]) -> bool:
+    allowed = set(visibility.split(","))
+    return "all" in allowed or bool(allowed & teams)
 
 
 def rank(
