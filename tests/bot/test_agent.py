@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import make_settings, press
+from tests.conftest import make_settings, press
 from langchain_core.messages import AIMessage, BaseMessage, SystemMessage, ToolMessage
 from peers.openai_peer import OpenAIPeer, tool_result_texts
 from peers.scripted_model import ScriptedChatModel, call, last_tool_data

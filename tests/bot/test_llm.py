@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openai
 import pytest
-from conftest import make_settings
+from tests.conftest import make_settings
 from langchain_core.messages import HumanMessage
 from peers.openai_peer import OpenAIPeer
 from pydantic import SecretStr
@@ -163,7 +163,7 @@ def shared_store(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignor
 
     from sqlalchemy import text
 
-    from conftest import postgres_url
+    from tests.conftest import postgres_url
 
     if request.param == "sqlite":
         first = Store.open(f"sqlite:///{tmp_path / 'rl.db'}")
