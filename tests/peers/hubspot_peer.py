@@ -169,7 +169,8 @@ class HubSpotPeer(PeerServer):
 
     def _owners(self, req: Recorded) -> tuple[int, Any]:
         q = req.query
-        owners = self.owners
+        archived = (q.get("archived") or ["false"])[0].lower() == "true"
+        owners = [o for o in self.owners if o["archived"] == archived]
         if q.get("email"):
             owners = [o for o in owners if o["email"] == q["email"][0]]
         chunk, paging = self._page(owners, req, after=(q.get("after") or [None])[0],
@@ -195,7 +196,7 @@ class HubSpotPeer(PeerServer):
         q = req.query
         props = [p for v in q.get("properties", []) for p in v.split(",")]
         assoc_types = [p for v in q.get("associations", []) for p in v.split(",")]
-        archived = (q.get("archived") or ["false"])[0] == "true"
+        archived = (q.get("archived") or ["false"])[0].lower() == "true"
         if req.method == "GET" and not rest:
             items = [o for _, o in sorted(store.items(), key=lambda kv: int(kv[0])) if o["archived"] == archived]
             chunk, paging = self._page(items, req, after=(q.get("after") or [None])[0],

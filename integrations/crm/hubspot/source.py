@@ -136,7 +136,8 @@ class HubSpotSource(VendorSource):
         if object_type == "contacts":
             return [mp.contact_row(o, _first(companies.get(str(o.id)))) for o in objs]
         if object_type == "deals":
-            return [mp.deal_row(o, _first(companies.get(str(o.id)))) for o in objs]
+            contacts_of = self._assoc_batch("deals", "contacts", ids)
+            return [mp.deal_row(o, _first(companies.get(str(o.id))), contacts_of.get(str(o.id), [])) for o in objs]
         deals = {i: [deal] for i in ids} if deal else self._assoc_batch(object_type, "deals", ids)
         contacts = self._assoc_batch(object_type, "contacts", ids)
         return [mp.engagement_row(object_type, o, company=_first(companies.get(str(o.id))),
@@ -270,6 +271,8 @@ class HubSpotSource(VendorSource):
                           properties=["hs_lastmodifieddate"], archived=True)
         rows: list[VendorRow] = []
         for obj in page.results or []:
+            if getattr(obj, "archived", None) is not True:
+                continue  # only what HubSpot says is archived is a deletion
             archived_at = getattr(obj, "archived_at", None)
             if since is not None and archived_at is not None and archived_at < since:
                 continue

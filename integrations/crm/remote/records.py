@@ -33,6 +33,7 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
 }
 _TYPES = {"account": AccountRecord, "contact": ContactRecord, "opportunity": OpportunityRecord,
           "activity": ActivityRecord}
+BULK_LINK_THRESHOLD = 5
 _TEAM_ROLES = ("presales", "delivery", "legal", "finance")
 
 
@@ -59,6 +60,10 @@ class RecordMapper:
         wanted = {e for e in external_ids if e}
         found = self.links.known(kind, wanted)
         missing = wanted - found.keys()
+        if len(missing) > BULK_LINK_THRESHOLD and kind in ("account", "opportunity"):
+            self.map(kind, list(self.source.list_all(kind)))  # one listing beats one request per record
+            found = self.links.known(kind, wanted)
+            missing = wanted - found.keys()
         if missing:
             hints: list[tuple[str, int | None]] = []
             for external_id in sorted(missing):
