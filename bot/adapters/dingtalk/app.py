@@ -23,6 +23,7 @@ from bot.adapters.dingtalk.api import DEFAULT_API_URL, OpenApi, RetryPolicy
 from bot.adapters.dingtalk.cards import CardClient
 from bot.adapters.dingtalk.client import StreamClient, point_sdk_at
 from bot.adapters.dingtalk.contacts import ContactDirectory
+from bot.adapters.dingtalk.deliver import DingTalkDelivery
 from bot.adapters.dingtalk.events import Inbound
 from bot.adapters.dingtalk.handlers import BotMessageHandler, CardActionHandler
 from bot.adapters.dingtalk.rooms import register as register_rooms
@@ -104,6 +105,8 @@ class DingTalkApp:
             robot_code=robot_code,
             stream_threshold_bytes=stream_threshold_bytes,
         )
+        self.deliver = DingTalkDelivery(runtime, self.sender)
+        """The outbox sender (``bot.scheduler.start_background(runtime, app.deliver)``)."""
         register_rooms(self.runtime, self.api, robot_code=robot_code, settings=settings)  # war rooms on DingTalk
         self.client = StreamClient(
             Credential(settings.dingtalk_client_id, secret),

@@ -15,12 +15,18 @@ def run_dingtalk(
         min=256,
         help="Stream answers longer than this many bytes into an AI card.",
     ),
+    background: bool = typer.Option(
+        True,
+        "--background/--no-background",
+        help="Also run background jobs (rule scans, outbox delivery to DingTalk) in this process.",
+    ),
 ) -> None:
     """Connect to DingTalk in Stream mode (needs DEALPILOT_DINGTALK_CLIENT_ID and _CLIENT_SECRET)."""
     from bot.adapters.dingtalk.app import DingTalkApp, DingTalkConfigError, check_settings
     from bot.config import get_settings
     from bot.logging_setup import configure_logging
     from bot.runtime import Runtime
+    from bot.scheduler import start_background
 
     settings = get_settings()
     try:
@@ -32,7 +38,10 @@ def run_dingtalk(
     runtime = Runtime(settings)
     app = DingTalkApp(runtime, watchdog_s=watchdog_seconds, stream_threshold_bytes=stream_threshold)
     typer.echo(f"DealPilot DingTalk bot connecting to {app.api.base_url} (Ctrl-C to stop)")
+    scheduler = start_background(runtime, app.deliver) if background else None
     try:
         app.run_forever()
     finally:
+        if scheduler is not None:
+            scheduler.stop()
         runtime.close()

@@ -91,7 +91,7 @@ class DingTalkSender:
         delivery = Delivery()
         markdown = to_markdown(reply)
         title = title_of(reply)
-        mention = ctx.is_group
+        mention = ctx.is_group and bool(ctx.sender_staff_id)  # a message the bot starts has nobody to @
         parts = split_markdown(
             markdown, limit_bytes=MAX_PARAM_BYTES - _RESERVE_BYTES, language=reply.language
         )

@@ -91,6 +91,22 @@ class LocalCRM(CRM):
         chosen = (exact or rows or [None])[0]
         return chosen.user_id if chosen else None
 
+    def chat_identities_of(self, user_id: str, *, platform: str, workspace: str | None = None) -> list[str]:
+        """The reverse mapping: a CRM user's chat ids on ``platform`` (messages the bot starts need it).
+
+        With ``workspace``, rows for that workspace come before the ``*`` wildcard rows and rows of
+        other workspaces are left out; without it, every row of the platform, oldest first.
+        """
+        with self._session() as s:
+            rows = list(s.exec(
+                select(ChatIdentity)
+                .where(ChatIdentity.platform == platform, ChatIdentity.user_id == user_id)
+                .order_by(col(ChatIdentity.id))
+            ))
+        if workspace is not None:
+            rows = [r for r in rows if r.workspace == workspace] + [r for r in rows if r.workspace == "*"]
+        return list(dict.fromkeys(r.external_id for r in rows))
+
     def link_chat_identity(self, platform: str, workspace: str, external_id: str, user_id: str) -> None:
         with self.store.session() as s:
             existing = s.exec(

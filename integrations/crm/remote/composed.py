@@ -74,6 +74,9 @@ class RemoteCRM(CRM):
     def link_chat_identity(self, platform: str, workspace: str, external_id: str, user_id: str) -> None:
         self.local.link_chat_identity(platform, workspace, external_id, user_id)
 
+    def chat_identities_of(self, user_id: str, *, platform: str, workspace: str | None = None) -> list[str]:
+        return self.local.chat_identities_of(user_id, platform=platform, workspace=workspace)
+
     # --- visibility -----------------------------------------------------------------------------
     def _visible(self, viewer: Viewer, mapped: Mapped) -> bool:
         return can_see_account(viewer, owner_id=mapped.record.owner_id, member_ids={u for u, _ in mapped.members},
