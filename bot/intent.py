@@ -32,6 +32,13 @@ def normalize(text: str) -> str:
     return _PUNCT.sub(" ", unicodedata.normalize("NFKC", text).lower()).strip()
 
 
+_WORD_SUFFIXES = (
+    " manufacturing", " industries", " industrial", " pharma", " pharmaceutical", " pharmaceuticals", " retail",
+    " technologies", " technology", " tech", " networks", " systems", " holdings", " logistics", " energy",
+    " bank", " motors", " foods", " health", " healthcare", " telecom", " software", " solutions",
+)
+
+
 def name_variants(names: Iterable[str]) -> set[str]:
     """A name, its aliases and their forms without legal suffixes ("Globex Corporation" -> "globex")."""
     out: set[str] = set()
@@ -49,6 +56,9 @@ def name_variants(names: Iterable[str]) -> set[str]:
                     stripped = stripped[: -len(suffix)].strip()
                     changed = True
         out.add(normalize(stripped))
+        for suffix in _WORD_SUFFIXES:  # "Huakang Pharma" is also "Huakang", if that is distinctive
+            if stripped.endswith(suffix) and len(stripped) - len(suffix) >= 5:
+                out.add(normalize(stripped[: -len(suffix)]))
     return {v for v in out if _long_enough(v)}
 
 
@@ -111,7 +121,7 @@ class EntityIndex:
     def _score(variant: str, norm: str, padded: str) -> tuple[float, str]:
         """(score, the matched text in ``norm``); exact hits score 100, typos a little less."""
         is_cjk = bool(_CJK.search(variant))
-        if (variant in norm) if is_cjk else (f" {variant} " in padded):
+        if (variant in norm) if is_cjk else _contains_word(norm, variant):
             return 100.0, variant
         if len(variant) < (4 if is_cjk else 5) or len(variant) > len(norm) + 2:
             return 0.0, ""
@@ -123,6 +133,19 @@ class EntityIndex:
             return 0.0, ""
         span = norm[align.dest_start : align.dest_end] if len(variant) <= len(norm) else norm
         return align.score * discount, span.strip()
+
+
+def _contains_word(text: str, phrase: str) -> bool:
+    """``phrase`` occurs in ``text`` not glued to other Latin letters or digits ("acme最近" contains "acme")."""
+    start = text.find(phrase)
+    while start != -1:
+        end = start + len(phrase)
+        before = text[start - 1] if start > 0 else " "
+        after = text[end] if end < len(text) else " "
+        if not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum()):
+            return True
+        start = text.find(phrase, start + 1)
+    return False
 
 
 def _drop_contained(matches: list[EntityMatch]) -> list[EntityMatch]:
@@ -154,6 +177,14 @@ def mask_entities(text: str, matches: Iterable[EntityMatch]) -> str:
 
 _PLACEHOLDER = re.compile(r"\{(account|deal|person)\}")
 _TOKEN = re.compile(r"<(?:account|deal|person)>|[a-z0-9]+|[\u3400-\u9fff]")
+
+
+def normalize_example(example: str) -> str:
+    """Normalise an example utterance, keeping its ``{account}`` placeholders as ``<account>`` tokens."""
+    parts = _PLACEHOLDER.split(example)
+    # split() alternates text and placeholder names: [text, kind, text, kind, text]
+    out = [normalize(part) if i % 2 == 0 else f"<{part}>" for i, part in enumerate(parts)]
+    return re.sub(r"\s+", " ", " ".join(out)).strip()
 
 
 def features(text: str) -> Counter[str]:
@@ -195,11 +226,7 @@ class IntentClassifier:
     """Nearest-example classifier over TF-IDF vectors of the skills' example utterances."""
 
     def __init__(self, examples: dict[str, Sequence[str]]) -> None:
-        prepared = [
-            (skill, ex, features(normalize(_PLACEHOLDER.sub(r" <\1> ", ex)).replace("< ", "<").replace(" >", ">")))
-            for skill, exs in examples.items()
-            for ex in exs
-        ]
+        prepared = [(skill, ex, features(normalize_example(ex))) for skill, exs in examples.items() for ex in exs]
         doc_freq: Counter[str] = Counter()
         for _, _, feats in prepared:
             doc_freq.update(feats.keys())
@@ -212,6 +239,28 @@ class IntentClassifier:
         vec = {f: (1 + math.log(c)) * self._idf.get(f, self._default_idf) for f, c in feats.items()}
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         return {f: v / norm for f, v in vec.items()}
+
+    def coverage(self, text: str) -> IntentScore | None:
+        """The example *about an entity* whose own wording ``text`` contains most completely.
+
+        "杭州市数据资源局情况如何" contains all of "{account} 情况如何" but its similarity is diluted
+        by a name we could not link (unknown, or hidden from this viewer). Routing such a question to
+        the entity's skill lets it answer "I can't find an account you have access to" — the same
+        answer for a hidden and a missing name, so nothing leaks.
+        """
+        query = features(text)
+        best: IntentScore | None = None
+        for skill, ex, vec in self._examples:
+            weights = {f: w for f, w in vec.items() if not f.startswith("e:")}
+            if len(weights) == len(vec):
+                continue  # only examples with an entity placeholder
+            total = sum(weights.values())
+            if total <= 0:
+                continue
+            covered = sum(w for f, w in weights.items() if f in query) / total
+            if best is None or covered > best.score:
+                best = IntentScore(skill, covered, ex)
+        return best
 
     def classify(self, masked_text: str, *, top: int = 3) -> list[IntentScore]:
         """Skills ranked by their best example's cosine similarity to ``masked_text``."""

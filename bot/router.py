@@ -8,6 +8,7 @@ and turning any failure into a friendly answer with a correlation id.
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 from typing import TYPE_CHECKING
@@ -31,6 +32,7 @@ INTENT_THRESHOLD = 0.22
 # matched, so the skill can say "I can't find an account you have access to" instead of "I don't understand".
 ENTITYLESS_THRESHOLD = 0.45
 FALLBACK_SKILL = "help"
+COVERAGE_THRESHOLD = 0.85
 
 
 class Router:
@@ -160,6 +162,12 @@ class Router:
                 continue  # e.g. "how is it going" is not an account question without an account
             turn.intent_score = candidate.score
             return skill.handle(turn)
+        if not turn.entities:
+            covered = self.runtime.classifier.coverage(masked)
+            skill = self.runtime.skills.get(covered.skill) if covered else None
+            if covered and skill and covered.score >= COVERAGE_THRESHOLD and _has_unlinked_name(masked, covered.example):
+                turn.intent_score = covered.score
+                return skill.handle(turn)
         return self._fallback(turn)
 
     def _fallback(self, turn: Turn, *, empty: bool = False) -> Reply:
@@ -174,6 +182,15 @@ class Router:
         if turn.text:
             turn.conversation.append_history("user", turn.text, entities=entities, language=turn.language)
         turn.conversation.append_history("assistant", reply.text, skill=reply.skill, language=reply.language)
+
+
+def _has_unlinked_name(masked: str, example: str) -> bool:
+    """Whether the text has something left once the example's words are taken out (the name)."""
+    rest = masked
+    for word in re.sub(r"\{\w+\}", " ", example).split():
+        rest = rest.replace(word.lower(), " ")
+    rest = re.sub(r"[\s?？!！。.,，]+", "", rest)
+    return len(rest) >= 2
 
 
 def _inherited_entities(turn: Turn) -> list[EntityMatch]:

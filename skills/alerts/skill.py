@@ -35,6 +35,19 @@ class AlertsSkill(Skill):
     )
     commands = ("rules",)
 
+    def bind(self, runtime: Any) -> None:
+        """Keep the runtime, and re-check the rules whenever someone reports a CRM change (``bot.events``)."""
+        super().bind(runtime)
+        from bot.events import on_crm_change
+
+        on_crm_change(runtime, self.on_crm_change)
+
+    def on_crm_change(self, runtime: Any, account_ids: list[int], event: str) -> Any:
+        """Event trigger: the rules triggered by ``event``, on just these accounts, right now."""
+        from skills.alerts.scan import rescan_accounts
+
+        return rescan_accounts(runtime, account_ids, event=event)
+
     # --- entry ---------------------------------------------------------------------------------
     def handle(self, turn: Turn) -> Reply:
         if turn.message.action is not None:
@@ -44,8 +57,11 @@ class AlertsSkill(Skill):
         verb, _, rest = (turn.text or "").strip().partition(" ")
         verb = verb.lower()
         rest = rest.strip()
-        if not turn.message.command and verb not in _VERBS:
-            verb, rest = "list", ""
+        if not turn.message.command:
+            # Free text ("show me the alert rules") is a question, not a command line: show the rule it
+            # names, otherwise the list. Changes need the explicit /rules command.
+            named = self._rule_named_in(turn.text or "")
+            verb, rest = ("show", named) if named else ("list", "")
         handler = getattr(self, f"_cmd_{_VERBS.get(verb, 'help')}")
         return handler(turn, rest)
 
@@ -225,6 +241,12 @@ class AlertsSkill(Skill):
         from skills.alerts.versions import sync_files
 
         sync_files(self.runtime.store, rule_dirs(self.runtime))
+
+    def _rule_named_in(self, text: str) -> str | None:
+        self._sync()
+        lowered = text.lower()
+        names = [spec_from_dict(v.spec).name for v in latest_versions(self.runtime.store)]
+        return next((n for n in sorted(names, key=len, reverse=True) if n.lower() in lowered), None)
 
     def _version(self, turn: Turn, rest: str) -> Any:
         self._sync()

@@ -38,6 +38,10 @@ class InsightSkill(Skill):
         "brief me on {account}", "how is {account} doing", "what's going on with {account}", "account brief {account}",
         "tell me about {account}", "{account} status", "any risks at {account}", "give me a 360 on {account}",
         "how are things with {account}", "update on {account}", "what's new with {account}",
+        "who owns {account}", "who is the account manager for {account}", "{account} 负责人是谁", "{account} 谁负责",
+        "再看一下 {account} 最新情况", "{account} 最新情况", "{account} purchase trend", "{account} 最近的采购趋势怎么样",
+        "what open deals does {account} have", "and {account}'s open deals", "{account} 有哪些商机",
+        "{account} 的 deal status 怎么样了",
     )
 
     def handle(self, turn: Turn) -> Reply:
