@@ -59,7 +59,7 @@ class HubSpotSource(VendorSource):
     def _call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Call the SDK; vendor failures become bilingual ``ServiceUnavailable`` (404 -> ``_NotFound``)."""
         try:
-            return fn(*args, _request_timeout=self.timeout_s, **kwargs)
+            result = fn(*args, _request_timeout=self.timeout_s, **kwargs)
         except urllib3.exceptions.HTTPError as exc:
             log.warning("HubSpot unreachable: %s", type(exc).__name__)
             raise crm_unreachable(self.label) from None
@@ -70,6 +70,10 @@ class HubSpotSource(VendorSource):
                     raise crm_bad_payload(self.label) from None
                 raise
             raise self._api_error(exc) from None
+        if result is None or isinstance(result, (str, bytes)):  # the SDK hands back a body it could not parse
+            log.warning("HubSpot payload not readable (not JSON)")
+            raise crm_bad_payload(self.label)
+        return result
 
     def _api_error(self, exc: Any) -> Exception:
         status = int(getattr(exc, "status", 0) or 0)
@@ -94,6 +98,13 @@ class HubSpotSource(VendorSource):
 
     def _objects(self) -> Any:
         return self.reader.crm.objects
+
+    def _checked(self, objs: list[Any]) -> list[Any]:
+        """An object without an id means the SDK read a body that was not HubSpot's JSON."""
+        if any(getattr(o, "id", None) in (None, "") for o in objs):
+            log.warning("HubSpot payload not readable (object without id)")
+            raise crm_bad_payload(self.label)
+        return objs
 
     # --- building blocks ------------------------------------------------------------------------
     def _associated(self, from_type: str, object_id: str, to_type: str) -> list[str]:
@@ -129,6 +140,7 @@ class HubSpotSource(VendorSource):
     def _rows(self, object_type: str, objs: list[Any], *, company: str | None = None,
               deal: str | None = None) -> list[VendorRow]:
         """Rows for objects of one type, fetching the associations the mapping needs in batches."""
+        objs = self._checked(objs)
         ids = [str(o.id) for o in objs]
         if object_type == "companies":
             return [mp.company_row(o) for o in objs]
@@ -179,7 +191,7 @@ class HubSpotSource(VendorSource):
             page = self._call(self._objects().basic_api.get_page, object_type, limit=PAGE, after=after,
                               properties=mp.PROPERTIES[object_type],
                               associations=["companies"] if object_type == "deals" else None)
-            for obj in page.results or []:
+            for obj in self._checked(page.results or []):
                 if object_type == "deals":
                     assoc = (obj.associations or {}).get("companies")
                     company = str(assoc.results[0].id) if assoc and assoc.results else None
@@ -194,7 +206,7 @@ class HubSpotSource(VendorSource):
         request = PublicObjectSearchRequest(query=query.strip(), properties=mp.PROPERTIES["companies"],
                                             limit=min(max(limit, 1), 200), after=None, sorts=[], filter_groups=[])
         result = self._call(self._objects().search_api.do_search, "companies", request)
-        return [mp.company_row(o) for o in result.results or []]
+        return [mp.company_row(o) for o in self._checked(result.results or [])]
 
     def account_children(self, kind: Any, account: str) -> list[VendorRow]:
         try:
