@@ -57,13 +57,18 @@ def export_command(
 def import_command(
     directory: Path = typer.Argument(..., help="Folder with <entity>.csv or <entity>.json files."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate only; write nothing."),
+    events: bool = typer.Option(
+        True, "--events/--no-events",
+        help="After the import, tell the bot what changed (alert rules re-check the imported accounts at once).",
+    ),
 ) -> None:
     """Validate DIR and import it in one transaction; any bad row means nothing is imported."""
-    from integrations.crm.io import ImportFailed, import_crm
+    from integrations.crm.io import ImportFailed, import_batch
 
     store = _store()
     try:
-        counts = import_crm(store, directory, dry_run=dry_run)
+        result = import_batch(store, directory, dry_run=dry_run)
+        counts = result.counts
     except ImportFailed as exc:
         for error in exc.errors[:SHOWN_ERRORS]:
             typer.echo(str(error), err=True)
@@ -74,3 +79,31 @@ def import_command(
     finally:
         store.dispose()
     _summary("Validated (dry run, nothing written)" if dry_run else f"Imported from {directory}", counts)
+    if events and not dry_run and result.account_ids:
+        _publish(sorted(result.account_ids))
+
+
+def _publish(account_ids: list[int]) -> None:
+    """``bot.events.crm_changed(event="import")`` on a runtime of this install, so skills react now.
+
+    The CRM layer never imports skills: the runtime discovers them, and they subscribed in ``bind``.
+    """
+    from bot.events import crm_changed
+    from bot.runtime import Runtime
+
+    runtime = Runtime()
+    try:
+        results = crm_changed(runtime, account_ids, event="import")
+    finally:
+        runtime.close()
+    typer.echo(f"Reported the change on {len(account_ids)} account(s) to the bot.")
+    for result in results:
+        summary = getattr(result, "summary", None)
+        if callable(summary):
+            typer.echo(str(summary()))
+
+
+# sync mode (issue #10): integrations/crm/sync_cli.py
+from integrations.crm.sync_cli import sync_command  # noqa: E402
+
+app.command("sync")(sync_command)
