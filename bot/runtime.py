@@ -42,6 +42,8 @@ class Runtime:
         self.settings.home.mkdir(parents=True, exist_ok=True)
         self.store = store or Store.open(self.settings.resolved_database_url)
         self.crm = crm or build_crm(self.settings, self.store)
+        self._lock = threading.Lock()
+        self._services: dict[str, Any] = {}  # before ``bind``: skills may register services and hooks there
         found = skills if skills is not None else discover_skills(exclude=set(self.settings.disabled_skills))
         self.skills: dict[str, Skill] = {s.name: s for s in found}
         for skill in self.skills.values():
@@ -50,8 +52,6 @@ class Runtime:
         self._agent = agent
         self._agent_built = agent is not None
         self._entity_cache: dict[str, tuple[float, EntityIndex]] = {}
-        self._lock = threading.Lock()
-        self._services: dict[str, Any] = {}
         self.router = Router(self)
 
     # --- answering ------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import uuid
 
 from bot import audit
 from bot.errors import InvalidInput, NotFoundOrHidden
+from bot.events import crm_changed
 from bot.messages import Button, Buttons, Fields, Reply, Section
 from bot.skill import Skill
 from bot.turn import Turn
@@ -98,6 +99,7 @@ class ActivitySkill(Skill):
                                          summary=pending["summary"])
         audit.record(self.runtime.store, actor=turn.viewer.user_id, action="crm.log_activity",
                      target=f"crm://account/{pending['account_id']}", before=None, after=record_dict(activity))
+        crm_changed(self.runtime, [pending["account_id"]], event="activity")  # e.g. alert rules re-check it now
         text = turn.t("已记录。", "Logged.")
         return Reply(text=text, blocks=[Section(text=text)], language=turn.language, skill=self.name)
 

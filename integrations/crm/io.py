@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 import json
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -294,6 +295,14 @@ def _check_header(entity: Entity, raw: RawFile) -> list[RowError]:
 
 # --- import / export ---------------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import wrote: rows per entity file, and every account the new rows belong to."""
+
+    counts: dict[str, int]
+    account_ids: frozenset[int]
+
+
 def import_crm(store: Store, directory: Path, *, dry_run: bool = False) -> dict[str, int]:
     """Validate every file in ``directory`` and, if all is well, write it all in one transaction.
 
@@ -303,6 +312,11 @@ def import_crm(store: Store, directory: Path, *, dry_run: bool = False) -> dict[
     Raises:
         ImportFailed: with every problem found; the database is unchanged.
     """
+    return import_batch(store, directory, dry_run=dry_run).counts
+
+
+def import_batch(store: Store, directory: Path, *, dry_run: bool = False) -> ImportResult:
+    """``import_crm`` that also says which accounts the batch touched (for ``bot.events.crm_changed``)."""
     files, errors = read_directory(Path(directory))
     with store.session() as session:
         batch, row_errors = validate_batch(session, files)
@@ -310,14 +324,37 @@ def import_crm(store: Store, directory: Path, *, dry_run: bool = False) -> dict[
         if errors:
             raise ImportFailed(errors)
         counts = {e.name: len(batch.rows.get(e.name, [])) for e in ENTITIES if e.name in batch.files}
+        touched = touched_accounts(batch)
         if dry_run:
             session.rollback()
-            return counts
+            return ImportResult(counts, touched)
         for entity in ENTITIES:
             if batch.rows.get(entity.name):
                 insert_rows(session, entity.model, [row for _, row in batch.rows[entity.name]])
         sync_id_sequences(session)
-    return counts
+    return ImportResult(counts, touched)
+
+
+def touched_accounts(batch: _Batch) -> frozenset[int]:
+    """Accounts of the batch's rows: their own ``account_id``, or through their deal or order."""
+    rows = batch.rows
+    ids = {row["id"] for _, row in rows.get("accounts", [])}
+    ids |= {row["account_id"] for rows_ in rows.values() for _, row in rows_ if row.get("account_id") is not None}
+    deal_ids = {row["opportunity_id"] for rows_ in rows.values() for _, row in rows_
+                if row.get("opportunity_id") is not None and row.get("account_id") is None}
+    order_ids = {row["order_id"] for _, row in rows.get("order_lines", [])}
+    for ref_ids, entity_name in ((deal_ids, "opportunities"), (order_ids, "orders")):
+        if not ref_ids:
+            continue
+        in_batch = {row["id"]: row["account_id"] for _, row in rows.get(entity_name, [])}
+        ids |= {in_batch[i] for i in ref_ids if i in in_batch}
+        missing = ref_ids - in_batch.keys()
+        if missing:
+            model = ENTITY_BY_NAME[entity_name].model
+            ids |= set(batch.session.execute(
+                select(model.account_id).where(model.id.in_(sorted(missing)))  # type: ignore[attr-defined]
+            ).scalars())
+    return frozenset(int(i) for i in ids)
 
 
 def export_crm(store: Store, directory: Path, *, fmt: Format = "csv") -> dict[str, int]:

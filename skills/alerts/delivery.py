@@ -76,7 +76,13 @@ class Directory:
             return None
 
     def language_of(self, recipient: str, firing: Firing) -> str:
+        """A person's language; a war room's own language (else the owner's) for a channel."""
         kind, ident = recipient.split(":", 1)
+        if kind == "channel":
+            finder = getattr(self.war_room, "language_for_channel", None)
+            language = finder(ident) if callable(finder) else None
+            if language in ("zh", "en"):
+                return str(language)
         person = self.people.get(ident if kind == "user" else firing.row.owner_id)
         return person.language if person else "zh"
 

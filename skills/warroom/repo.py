@@ -42,6 +42,21 @@ def room_for_deal(store: Store, *, platform: str, workspace: str, opportunity_id
         )).first()
 
 
+def room_by_channel(store: Store, channel: str) -> WarRoom | None:
+    """The active room on ``channel`` whatever the platform (channel ids are platform-unique in practice)."""
+    with store.session() as s:
+        return s.exec(select(WarRoom).where(WarRoom.channel == channel, WarRoom.active == True)  # noqa: E712
+                      .order_by(col(WarRoom.id).desc())).first()
+
+
+def rooms_for_deal(store: Store, opportunity_id: int) -> list[WarRoom]:
+    """The deal's active rooms on every platform and workspace, oldest first."""
+    with store.session() as s:
+        return list(s.exec(select(WarRoom).where(
+            WarRoom.opportunity_id == opportunity_id, WarRoom.active == True,  # noqa: E712
+        ).order_by(col(WarRoom.id))))
+
+
 def get_room(store: Store, room_id: int) -> WarRoom | None:
     with store.session() as s:
         return s.get(WarRoom, room_id)

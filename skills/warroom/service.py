@@ -24,7 +24,7 @@ from integrations.crm.entities import UserRecord
 from integrations.crm.viewer import SYSTEM_VIEWER, Viewer
 from skills.warroom import repo
 from skills.warroom.card import build_card, card_hash
-from skills.warroom.channels import RoomPlatform, room_platform
+from skills.warroom.channels import ROOM_PLATFORMS_SERVICE, RoomPlatform, room_platform
 from skills.warroom.deal import DealSnapshot, load_snapshot
 from skills.warroom.digest import snapshot_state
 from skills.warroom.gantt import render_gantt, timeline_hash
@@ -231,7 +231,15 @@ def create_task(runtime: Any, *, room: WarRoom, actor: str, title: str, owner_id
     require_member(runtime, room, owner_id)
     task = repo.add_task(runtime.store, room=room, title=title.strip(), owner_id=owner_id, due=due, actor=actor)
     refresh_card(runtime, room, today=today)
+    _publish_task_write(runtime, room)
     return task
+
+
+def _publish_task_write(runtime: Any, room: WarRoom) -> None:
+    """Tell ``bot.events`` subscribers (the alert rules) that work on the room's deal changed."""
+    from bot.events import crm_changed
+
+    crm_changed(runtime, [room.account_id], event="activity")
 
 
 def _task_in_room(runtime: Any, task_id: int, actor: str) -> tuple[WarRoomTask, WarRoom]:
@@ -252,6 +260,7 @@ def complete_task(runtime: Any, *, task_id: int, actor: str, today: date | None 
 
     task = repo.change_task(runtime.store, task_id, actor=actor, action="done", status="done", done_at=utcnow(), done_by=actor)
     refresh_card(runtime, room, today=today)
+    _publish_task_write(runtime, room)
     return task, True
 
 
@@ -262,6 +271,7 @@ def reassign_task(runtime: Any, *, task_id: int, actor: str, owner_id: str, toda
         return task
     task = repo.change_task(runtime.store, task_id, actor=actor, action="reassign", owner_id=owner_id)
     refresh_card(runtime, room, today=today)
+    _publish_task_write(runtime, room)
     return task
 
 
@@ -298,6 +308,20 @@ def _mention(platform: str, member: WarRoomMember | None, user: UserRecord | Non
     if user is None:
         return "@?"
     return f"@{user.name}"
+
+
+def channel_for_deal(runtime: Any, opportunity_id: int, *, platform: str | None = None) -> str | None:
+    """The channel of the deal's war room, where alerts about the deal go (``skills.alerts.delivery``).
+
+    With ``platform``, only a room on that platform counts. Without it, a room on a platform this
+    process serves comes first (its adapter is the one that will deliver), then the newest room.
+    """
+    rooms = [r for r in repo.rooms_for_deal(runtime.store, opportunity_id) if platform is None or r.platform == platform]
+    if not rooms:
+        return None
+    served = set(runtime.service(ROOM_PLATFORMS_SERVICE, dict))
+    rooms.sort(key=lambda r: (r.platform not in served, -(r.id or 0)))
+    return rooms[0].channel
 
 
 def rooms_for(runtime: Any, viewer: Viewer) -> list[WarRoom]:

@@ -305,6 +305,15 @@ class WarRoomSkill(Skill):
             Job("warroom.reminders", 900.0, lambda: service.remind_overdue(self.runtime)),
         ]
 
+    def channel_for_deal(self, opportunity_id: int, *, platform: str | None = None) -> str | None:
+        """The deal's war-room channel (per platform when given): the alerts skill posts deal alerts there."""
+        return service.channel_for_deal(self.runtime, opportunity_id, platform=platform)
+
+    def language_for_channel(self, channel: str) -> str | None:
+        """The language a room was opened in (alerts posted there are written in it)."""
+        room = repo.room_by_channel(self.runtime.store, channel)
+        return room.language if room is not None else None
+
     def refresh_card(self, room: WarRoom, *, today: date | None = None) -> bool:
         """Update ``room``'s card in place if the deal, its tasks or risks changed."""
         return service.refresh_card(self.runtime, room, today=today or self.today(room))
