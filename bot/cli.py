@@ -61,12 +61,17 @@ def _load(target: str) -> Any | None:
 
 
 _mounted = False
+CORE_COMMANDS = frozenset({"config", "migrate", "demo", "chat", "ask"})
 
 
-def _mount() -> None:
-    """Attach the other packages' commands (once per process)."""
+def _mount(command: str | None = None) -> None:
+    """Attach the other packages' commands (once per process).
+
+    For a core command (``dealpilot ask ...``) nothing is imported: loading every package's CLI
+    costs about a second, which a one-shot ``ask`` from a script should not pay.
+    """
     global _mounted
-    if _mounted:
+    if _mounted or command in CORE_COMMANDS:
         return
     _mounted = True
     for name, target in SUB_APPS:
@@ -164,8 +169,9 @@ def ask(
 
 
 def main(argv: list[str] | None = None) -> None:
-    _mount()
-    app(args=argv if argv is not None else sys.argv[1:], prog_name="dealpilot")
+    args = argv if argv is not None else sys.argv[1:]
+    _mount(args[0] if args else None)
+    app(args=args, prog_name="dealpilot")
 
 
 if __name__ == "__main__":
