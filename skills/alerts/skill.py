@@ -48,6 +48,12 @@ class AlertsSkill(Skill):
 
         return rescan_accounts(runtime, account_ids, event=event)
 
+    def home(self, turn: Turn) -> list[Any]:
+        """App Home: the viewer's open alerts of the last 14 days."""
+        from skills.alerts.home import home_blocks
+
+        return home_blocks(turn)
+
     # --- entry ---------------------------------------------------------------------------------
     def handle(self, turn: Turn) -> Reply:
         if turn.message.action is not None:

@@ -115,6 +115,12 @@ class InsightSkill(Skill):
                       "Reply with what happened, e.g. `/log visited the buyer today, renewal intent confirmed`.")
         return Reply(text=text, blocks=[Section(text=text)], language=turn.language, skill=self.name)
 
+    def home(self, turn: Turn) -> list[Any]:
+        """App Home: the user's open deals (owned or on the team), top 5 by amount, stage and close date."""
+        from skills.insight.home import home_blocks
+
+        return home_blocks(turn)
+
     # --- tools ----------------------------------------------------------------------------------
     def tools(self) -> list[Tool]:
         return [Tool(

@@ -173,6 +173,12 @@ class RolePlaySkill(Skill):
         reply.metadata.update(score=card.score, passed=card.passed, unlocked=outcome.newly_unlocked, verdicts=card.verdicts())
         return reply
 
+    def home(self, turn: Turn) -> list[Any]:
+        """App Home: the rep's current level and best score per level."""
+        from skills.roleplay.home import home_blocks
+
+        return home_blocks(turn, self._progress)
+
     # --- helpers --------------------------------------------------------------------------------
     @property
     def _progress(self) -> Progress:
