@@ -147,10 +147,12 @@ class Router:
 
     def offline(self, turn: Turn) -> Reply:
         """The offline engine: intent over the masked text, follow-ups inherit the thread's entities."""
-        if not turn.entities:
-            turn.entities = _inherited_entities(turn)
         masked = mask_entities(turn.text, turn.entities)
         ranked = self.runtime.classifier.classify(masked)
+        if not turn.entities and not (ranked and _has_unlinked_name(masked, ranked[0].example)):
+            # "any risks there?" continues the thread's account; "how is Globex doing" names one
+            # we could not link (unknown or hidden), and must not be answered about the old one.
+            turn.entities = _inherited_entities(turn)
         for candidate in ranked:
             if candidate.score < INTENT_THRESHOLD:
                 break
@@ -184,13 +186,27 @@ class Router:
         turn.conversation.append_history("assistant", reply.text, skill=reply.skill, language=reply.language)
 
 
+_REFERRING_WORDS = (
+    "他们的", "他们", "她们", "它们", "这家公司", "这家客户", "这个客户", "这家", "这个", "那家", "那个", "该客户", "它", "他", "她",
+    "their", "them", "they", "there", "this", "that", "these", "those", "its", "it", "the", "one", "account",
+    "customer", "company", "and", "what", "about", "please", "pls", "now", "again", "再", "呢", "吗", "的", "了", "请",
+)
+
+
 def _has_unlinked_name(masked: str, example: str) -> bool:
-    """Whether the text has something left once the example's words are taken out (the name)."""
-    rest = masked
-    for word in re.sub(r"\{\w+\}", " ", example).split():
-        rest = rest.replace(word.lower(), " ")
-    rest = re.sub(r"[\s?？!！。.,，]+", "", rest)
-    return len(rest) >= 2
+    """Whether the text names something beyond the example's wording (a name we could not link).
+
+    What remains after removing the example's words and referring words ("it", "他们") is taken
+    as a name: "how is Globex doing" leaves "globex", "any risks there?" leaves nothing.
+    """
+    rest = f" {masked} "
+    for word in sorted(set(re.sub(r"\{\w+\}", " ", example).lower().split()) | set(_REFERRING_WORDS), key=len, reverse=True):
+        if word.isascii():
+            rest = re.sub(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", " ", rest)
+        else:
+            rest = rest.replace(word, " ")
+    letters = re.sub(r"[^a-z0-9\u3400-\u9fff]", "", rest.replace("<account>", "").replace("<deal>", "").replace("<person>", ""))
+    return len(letters) >= 2
 
 
 def _inherited_entities(turn: Turn) -> list[EntityMatch]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.console import Group, RenderableType
 from rich.markdown import Markdown
 from rich.panel import Panel
@@ -23,9 +25,13 @@ from bot.messages import (
 )
 
 
+_SLACK_BOLD = re.compile(r"(?<![*\w])\*([^*\n]+)\*(?![*\w])")
+
+
 def _markdown(text: str) -> Markdown:
-    # Skills write Slack-style *bold*; terminal markdown wants **bold**.
-    return Markdown(text.replace("*", "**").replace("****", "**"))
+    """Skills write Slack-style markdown: ``*bold*`` and one item per line; keep both in the terminal."""
+    converted = _SLACK_BOLD.sub(r"**\1**", text)
+    return Markdown(converted.replace("\n", "  \n"))
 
 
 def render_reply(reply: Reply) -> RenderableType:

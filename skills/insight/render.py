@@ -10,6 +10,11 @@ from skills.insight.brief import AccountBrief, Trend, next_actions
 
 STAGE_ZH = {"prospecting": "线索", "qualification": "需求确认", "proposal": "方案报价", "negotiation": "商务谈判",
             "closed_won": "赢单", "closed_lost": "丢单"}
+INDUSTRY_ZH = {"manufacturing": "制造", "saas": "软件/SaaS", "retail": "零售/快消", "healthcare": "医疗健康",
+               "public_sector": "政府/公共事业", "telecom": "通信", "finance": "金融", "logistics": "物流",
+               "energy": "能源"}
+REGION_ZH = {"east_china": "华东", "south_china": "华南", "north_china": "华北", "apac": "亚太", "emea": "欧洲中东非洲",
+             "americas": "美洲"}
 KIND_ZH = {"visit": "拜访", "call": "电话", "email": "邮件", "meeting": "会议", "note": "备注", "task": "任务"}
 
 
@@ -33,8 +38,8 @@ def render_brief(brief: AccountBrief, lang: Language, cases: list[Any] | None = 
     blocks.append(Fields(items=[
         (pick(lang, "负责人", "Owner"), owner),
         (pick(lang, "等级", "Tier"), a.tier),
-        (pick(lang, "行业", "Industry"), a.industry),
-        (pick(lang, "区域", "Region"), a.region),
+        (pick(lang, "行业", "Industry"), INDUSTRY_ZH.get(a.industry, a.industry) if lang == "zh" else a.industry),
+        (pick(lang, "区域", "Region"), REGION_ZH.get(a.region, a.region) if lang == "zh" else a.region),
     ]))
     comp_names = ", ".join(f"{c} ×{n}" for c, n in brief.top_competitors) or pick(lang, "无", "none")
     blocks.append(Section(text="\n".join([

@@ -101,3 +101,15 @@ def test_ask_json_has_the_scripting_shape(demo_home, monkeypatch) -> None:
     data = json.loads(result.stdout)
     assert set(data) == {"skill", "language", "text", "blocks", "citations", "actions", "elapsed_ms"}
     assert data["skill"] == "insight" and data["language"] == "zh"
+
+
+def test_naming_a_hidden_account_in_a_thread_does_not_answer_about_the_previous_one(ask) -> None:
+    ask("brief me on ACME", user="li.na", thread="t-switch")
+    reply = ask("how is Globex doing", user="li.na", thread="t-switch")
+    assert "ACME" not in reply.text and "can't find an account" in reply.text
+
+
+def test_chinese_pronoun_follow_up_keeps_the_account(ask) -> None:
+    ask("ACME 最近怎么样", user="li.na", thread="t-zh-follow")
+    reply = ask("他们有什么风险", user="li.na", thread="t-zh-follow")
+    assert reply.skill == "insight" and "艾克米制造" in reply.text
