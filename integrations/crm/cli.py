@@ -91,7 +91,12 @@ def _publish(account_ids: list[int]) -> None:
     from bot.events import crm_changed
     from bot.runtime import Runtime
 
-    runtime = Runtime()
+    try:
+        runtime = Runtime()
+    except Exception as exc:  # the import is committed; the periodic scan will catch up
+        typer.echo(f"Imported, but the bot could not be started to react now ({type(exc).__name__}); "
+                   "the next scheduled rule scan picks the change up.", err=True)
+        return
     try:
         results = crm_changed(runtime, account_ids, event="import")
     finally:

@@ -37,6 +37,16 @@ def test_chat_identities_map_to_users(demo_crm: LocalCRM) -> None:
     assert demo_crm.user_for_chat_identity("slack", "T1", "dt_li_na") is None
 
 
+def test_chat_identities_read_backwards_for_messages_the_bot_starts(demo_copy: Store) -> None:
+    crm = LocalCRM(demo_copy)
+    assert crm.chat_identities_of("li.na", platform="dingtalk") == ["dt_li_na"]
+    assert crm.chat_identities_of("li.na", platform="slack") == []
+    crm.link_chat_identity("dingtalk", "corp-9", "dt_lina_corp9", "li.na")
+    assert crm.chat_identities_of("li.na", platform="dingtalk", workspace="corp-9") == ["dt_lina_corp9", "dt_li_na"]
+    assert crm.chat_identities_of("li.na", platform="dingtalk", workspace="corp-1") == ["dt_li_na"]
+    assert crm.chat_identities_of("nobody", platform="dingtalk") == []
+
+
 def test_find_accounts_by_name_and_alias_in_both_languages(demo_crm: LocalCRM) -> None:
     admin = viewer(demo_crm, "admin")
     for query in ("ACME", "acme", "艾克米", "艾克米制造", "ACME Manufacturing"):
