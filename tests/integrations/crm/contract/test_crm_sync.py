@@ -43,7 +43,8 @@ def test_first_sync_crashes_halfway_and_resumes_without_duplicates(remote, demo_
     from bot.store import Store
 
     original = Store.open(f"sqlite:///{demo_db_template}", migrate_schema=False)
-    expected = counts(original)
+    kinds = ("account", "contact", "opportunity")  # activities: the slow full-sync parity test
+    expected = {k: v for k, v in counts(original).items() if k != "crm_activity"}
     with Session(remote.store.engine) as s:  # an embedded CRM that holds only users, orders, signals...
         for table in VENDOR_TABLES:
             s.exec(delete(table))
@@ -60,14 +61,14 @@ def test_first_sync_crashes_halfway_and_resumes_without_duplicates(remote, demo_
         if kind == "contact" and calls["n"] >= 4 and not remote.peer.faults:
             remote.peer.fail(pattern, 503, times=100)
     with pytest.raises(ServiceUnavailable):
-        syncer.run(progress=progress)
+        syncer.run(kinds, progress=progress)
     state = syncer.state("contact")
     assert state.status == "running" and state.page_token and state.records > 0
     partial = counts(remote.store)
     assert partial["crm_account"] == expected["crm_account"] and 0 < partial["crm_contact"] < expected["crm_contact"]
     remote.peer.clear()
     saved_token = state.page_token
-    report = Syncer(source_of(remote), remote.store, page_size=200).run()
+    report = Syncer(source_of(remote), remote.store, page_size=200).run(kinds)
     assert report.kinds[1].resumed and report.kinds[1].kind == "contact"
     if remote.name == "salesforce":  # resumed on the saved query locator, not from the first page
         first = next(r for r in remote.peer.requests if "/queryAll/" in r.path)
@@ -75,7 +76,7 @@ def test_first_sync_crashes_halfway_and_resumes_without_duplicates(remote, demo_
     else:
         first = next(r for r in remote.peer.requests if r.path.endswith("/contacts/search"))
         assert str(first.body.get("after")) == saved_token.split("|")[2]
-    assert counts(remote.store) == expected  # nothing twice, nothing missing
+    assert {k: v for k, v in counts(remote.store).items() if k != "crm_activity"} == expected  # nothing twice
     assert seen and seen[0][2] == 200  # the first full run knew its total (progress bar)
     # the synced CRM answers like the original one for what the vendor owns
     li = LocalCRM(remote.store).viewer_for("li.na")
@@ -89,8 +90,8 @@ def test_first_sync_crashes_halfway_and_resumes_without_duplicates(remote, demo_
 
 
 def test_incremental_sync_pulls_changes_and_deletions(remote, demo_today: date) -> None:  # type: ignore[no-untyped-def]
-    syncer = Syncer(source_of(remote), remote.store, page_size=500)
-    syncer.run()
+    kinds = ("account", "contact", "opportunity")  # activities are covered by the full-sync test
+    Syncer(source_of(remote), remote.store, page_size=500).run(kinds=kinds)
     before = counts(remote.store)
     acme_deal, globex = STORY_DEAL_IDS["acme"], STORY_ACCOUNT_IDS["globex"]
     contact_id = next(iter(remote.ids["contact"]))
@@ -101,13 +102,13 @@ def test_incremental_sync_pulls_changes_and_deletions(remote, demo_today: date) 
         remote.peer.update("Opportunity", remote.ids["opportunity"][acme_deal], Amount=3_900_000.0)
         remote.peer.delete("Contact", remote.ids["contact"][contact_id])
     try:
-        report = Syncer(source_of(remote), remote.store, page_size=500).run()
+        report = Syncer(source_of(remote), remote.store, page_size=500).run(kinds=kinds)
         by_kind = {k.kind: k for k in report.kinds}
         assert not report.full
         assert by_kind["contact"].deleted == 1
         # only what changed since the cursor comes again (demo rows stamped later today count as changed)
         assert 1 <= by_kind["opportunity"].upserted < 10
-        assert by_kind["account"].upserted < 10 and by_kind["activity"].upserted < 100
+        assert by_kind["account"].upserted < 10
         local = LocalCRM(remote.store)
         admin = local.viewer_for("admin")
         assert local.get_opportunity(admin, acme_deal).amount == 3_900_000
@@ -117,7 +118,7 @@ def test_incremental_sync_pulls_changes_and_deletions(remote, demo_today: date) 
         assert build_brief(local, local.viewer_for("bob.smith"), globex, today=demo_today) is not None
         with Session(remote.store.engine) as s:
             cursors = s.exec(select(SyncCursor).where(SyncCursor.system == remote.name)).all()
-        assert {c.kind for c in cursors} == {"account", "contact", "opportunity", "activity"}
+        assert {c.kind for c in cursors} == set(kinds)
         assert all(c.status == "idle" and c.cursor is not None for c in cursors)
     finally:  # the peers are shared by the module: put the records back
         if remote.name == "hubspot":

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from typer.testing import CliRunner
 
 from bot.config import get_settings
 from tests.peers import hubspot_peer
 
 
+@pytest.mark.slow
 def test_crm_sync_command(remote, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
     if remote.name != "hubspot":
         return  # one vendor is enough for the command's wiring; the engine is tested for both
