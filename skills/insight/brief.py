@@ -6,8 +6,12 @@ Kept apart from rendering so the same facts feed the chat reply, the LLM tool an
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
+
+from bot.errors import ServiceUnavailable
 
 from integrations.crm.base import CRM
 from integrations.crm.entities import (
@@ -69,6 +73,7 @@ class AccountBrief:
     days_since_last_touch: int | None
     authors: dict[str, str]
     risks: list[RiskFlag] = field(default_factory=list)
+    unavailable: list[str] = field(default_factory=list)
 
     @property
     def currency(self) -> str:
@@ -90,21 +95,32 @@ def build_brief(crm: CRM, viewer: Viewer, account_id: int, *, today: date | None
     if account is None:
         return None
     since = today - timedelta(days=2 * TREND_DAYS)
-    orders = crm.list_orders(viewer, account_id, since=since)
+    missing: list[str] = []
+
+    def read(section: str, fetch: Callable[[], list[Any]]) -> list[Any]:
+        """One section's records; a CRM outage empties that section only, and the brief says so."""
+        try:
+            return fetch()
+        except ServiceUnavailable:
+            missing.append(section)
+            return []
+
+    orders = read("orders", lambda: crm.list_orders(viewer, account_id, since=since))
     order_count = _window_counts([o.order_date for o in orders], today, TREND_DAYS)
     recent_start = today - timedelta(days=TREND_DAYS)
     order_value = Trend(
         round(sum(o.total_amount for o in orders if o.order_date > recent_start), 2),
         round(sum(o.total_amount for o in orders if o.order_date <= recent_start), 2),
     )
-    signals = crm.list_competitor_signals(viewer, account_id, since=since)
+    signals = read("signals", lambda: crm.list_competitor_signals(viewer, account_id, since=since))
     signal_dates = [s.observed_at for s in signals]
     recent_signals = [s for s in signals if s.observed_at > recent_start]
     top = Counter(s.competitor for s in recent_signals).most_common(3)
-    opportunities = crm.list_opportunities(viewer, account_id=account_id, open_only=True)
-    touches = [a for a in crm.list_activities(viewer, account_id=account_id, limit=20) if a.kind != "task"][:5]
+    opportunities = read("deals", lambda: crm.list_opportunities(viewer, account_id=account_id, open_only=True))
+    activities = read("touches", lambda: crm.list_activities(viewer, account_id=account_id, limit=20))
+    touches = [a for a in activities if a.kind != "task"][:5]
     last_touch_days = (today - touches[0].occurred_at.date()).days if touches else None
-    users = {u.id: u for u in crm.list_users()}
+    users = {u.id: u for u in read("users", crm.list_users)}
     brief = AccountBrief(
         account=account,
         owner=users.get(account.owner_id),
@@ -118,8 +134,12 @@ def build_brief(crm: CRM, viewer: Viewer, account_id: int, *, today: date | None
         last_touches=touches,
         days_since_last_touch=last_touch_days,
         authors={uid: (u.name if viewer.language == "zh" else (u.name_en or u.name)) for uid, u in users.items()},
+        unavailable=missing,
     )
-    brief.risks = assess_risks(brief, crm, viewer)
+    try:
+        brief.risks = assess_risks(brief, crm, viewer)
+    except ServiceUnavailable:
+        brief.unavailable.append("risks")
     return brief
 
 

@@ -15,6 +15,8 @@ INDUSTRY_ZH = {"manufacturing": "制造", "saas": "软件/SaaS", "retail": "零�
                "energy": "能源"}
 REGION_ZH = {"east_china": "华东", "south_china": "华南", "north_china": "华北", "apac": "亚太", "emea": "欧洲中东非洲",
              "americas": "美洲"}
+SECTION_ZH = {"orders": "订单", "signals": "竞品信号", "deals": "商机", "touches": "跟进记录", "users": "人员",
+              "risks": "风险判断"}
 KIND_ZH = {"visit": "拜访", "call": "电话", "email": "邮件", "meeting": "会议", "note": "备注", "task": "任务"}
 
 
@@ -89,6 +91,10 @@ def render_brief(brief: AccountBrief, lang: Language, cases: list[Any] | None = 
         citations += [Citation(source=h.source, title=h.title, snippet=h.snippet[:160]) for h in cases]
     elif cases_note:
         blocks.append(Context(text=cases_note))
+    if brief.unavailable:
+        parts = ", ".join(pick(lang, SECTION_ZH.get(x, x), x) for x in brief.unavailable)
+        blocks.append(Context(text=pick(lang, f"⚠️ CRM 暂时连不上，以下部分缺失：{parts}",
+                                        f"⚠️ The CRM is not reachable right now; missing: {parts}")))
     blocks.append(Buttons(buttons=[
         Button(text=pick(lang, "记录一次跟进", "Log a touch"), action_id="insight:log_touch", value=str(a.id)),
         Button(text=pick(lang, "刷新", "Refresh"), action_id="insight:brief", value=str(a.id)),

@@ -105,3 +105,25 @@ def test_refresh_button_for_hidden_account_is_refused(runtime, ask) -> None:
     globex_id = next(a for a in admin.actions if a.action_id == "insight:brief").value
     reply = press(runtime, user="li.na", action_id="insight:brief", value=globex_id)
     assert "can't find an account" in reply.text.lower() or "找不到" in reply.text
+
+
+class _ActivitiesDown:
+    """A CRM whose activity service is down (what a flaky vendor API looks like to the skill)."""
+
+    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+        self._inner = inner
+
+    def __getattr__(self, name):  # type: ignore[no-untyped-def]
+        return getattr(self._inner, name)
+
+    def list_activities(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        from bot.errors import ServiceUnavailable
+
+        raise ServiceUnavailable(zh="CRM 暂时连不上。", en="The CRM is not reachable right now.")
+
+
+def test_partial_crm_outage_still_gives_the_rest_of_the_brief(runtime, ask) -> None:
+    runtime.crm = _ActivitiesDown(runtime.crm)
+    reply = ask("brief me on ACME", user="li.na")
+    assert reply.skill == "insight" and "purchase frequency" in reply.text
+    assert any("not reachable" in getattr(b, "text", "") and "touches" in getattr(b, "text", "") for b in reply.blocks)
