@@ -44,9 +44,10 @@ class Router:
     def handle(self, message: Message) -> Reply:
         """Answer a message. Never raises: failures become a reply with a reference id."""
         started = time.perf_counter()
-        language = self._language(message)
+        hint = self._language(message)
+        language: Language = hint or self.runtime.settings.default_language
         try:
-            reply = self._route(message, language)
+            reply = self._route(message, language, known=hint is not None)
         except UserFacingError as exc:
             reply = text_reply(exc.message(language), language=language, skill="error")
         except Exception:
@@ -62,8 +63,12 @@ class Router:
         return reply
 
     # --- steps ----------------------------------------------------------------------------------
-    def _language(self, message: Message) -> Language:
-        """The question's language; a button press (no text) keeps the thread's language."""
+    def _language(self, message: Message) -> Language | None:
+        """The question's language; a button press (no text) keeps the thread's language.
+
+        ``None`` when nothing tells (a button on a message the bot started, an empty message):
+        the viewer's own language is used once we know who they are.
+        """
         text = (message.args if message.command else message.text) or ""
         default: Language = self.runtime.settings.default_language
         if text.strip():
@@ -73,9 +78,9 @@ class Router:
         for item in reversed(Conversation(self.runtime.store, message.conversation_key).history()):
             if item.get("language") in ("zh", "en"):
                 return item["language"]  # type: ignore[no-any-return]
-        return default
+        return None
 
-    def _route(self, message: Message, language: Language) -> Reply:
+    def _route(self, message: Message, language: Language, *, known: bool = True) -> Reply:
         settings = self.runtime.settings
         text = (message.args if message.command else message.text) or ""
         if len(text) > settings.max_message_chars:
@@ -100,6 +105,8 @@ class Router:
                 language=language,
                 skill="identity",
             )
+        if not known and viewer.language in ("zh", "en"):
+            language = viewer.language  # type: ignore[assignment]
         conversation = Conversation(self.runtime.store, message.conversation_key)
         if message.action is None and not message.command and not text.strip():
             return self._fallback(Turn(message, viewer, language, self.runtime, conversation), empty=True)
@@ -159,9 +166,11 @@ class Router:
             skill = self.runtime.skills.get(candidate.skill)
             if skill is None:
                 continue
-            if (skill.needs_entity and candidate.score < ENTITYLESS_THRESHOLD
-                    and not any(e.kind in skill.needs_entity for e in turn.entities)):
-                continue  # e.g. "how is it going" is not an account question without an account
+            if skill.needs_entity and not any(e.kind in skill.needs_entity for e in turn.entities):
+                # "how is it going" is no account question without an account; and with an account
+                # in hand, a deal question's wording ("它的情况呢") is about that account, not a deal.
+                if turn.entities or candidate.score < ENTITYLESS_THRESHOLD:
+                    continue
             turn.intent_score = candidate.score
             return skill.handle(turn)
         if not turn.entities:

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from bot.errors import InvalidInput, NotFoundOrHidden
-from bot.messages import Button, Buttons, Fields, Reply, Section
+from bot.messages import Citation, Citations, Button, Buttons, Fields, Reply, Section
 from bot.skill import Skill
 from bot.turn import Turn
 from integrations.crm.viewer import SYSTEM_VIEWER
@@ -187,7 +187,9 @@ class WarRoomSkill(Skill):
         if result.not_invited:
             missing = ", ".join(self._user(u.id, turn.language) for u in result.not_invited)
             fields.append((turn.t("未能邀请（没有聊天账号）", "Not invited (no chat account)"), missing))
-        reply = Reply(text=text, blocks=[Section(text=text), Fields(items=fields)], language=turn.language, skill=self.name)
+        deal_cite = Citation(source=f"crm://opportunity/{room.opportunity_id}", title=room.name)
+        reply = Reply(text=text, blocks=[Section(text=text), Fields(items=fields), Citations(items=[deal_cite])],
+                      language=turn.language, skill=self.name)
         reply.metadata.update(room_id=room.id, channel=room.channel, created=True)
         return reply
 
