@@ -329,7 +329,7 @@ class LocalCRM(CRM):
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(timezone.utc)
 
 
 def record_dict(record: SQLModel) -> dict[str, Any]:
