@@ -11,6 +11,7 @@ import importlib
 import json
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import Any, Optional
 
@@ -152,7 +153,8 @@ def ask(
     text: str = typer.Argument(..., help="The message, e.g. 'ACME 最近怎么样?' or '/insight ACME'."),
     as_user: str = typer.Option(..., "--as", help="CRM user id."),
     channel: str = typer.Option("console", help="Channel id (war-room questions use the room's channel)."),
-    thread: Optional[str] = typer.Option(None, help="Thread id, to continue a conversation."),
+    thread: Optional[str] = typer.Option(None, help="Thread id, to continue a conversation across calls "
+                                         "(default: a new conversation each call)."),
     as_json: bool = typer.Option(False, "--json", help="Print the reply as JSON."),
 ) -> None:
     """Send one message and print the reply (the scripting interface)."""
@@ -160,7 +162,7 @@ def ask(
 
     runtime = _runtime()
     started = time.perf_counter()
-    reply = runtime.handle(console_message(text, user=as_user, channel=channel, thread=thread))
+    reply = runtime.handle(console_message(text, user=as_user, channel=channel, thread=thread or f"ask-{uuid.uuid4().hex[:12]}"))
     elapsed = (time.perf_counter() - started) * 1000
     if as_json:
         typer.echo(json.dumps(reply.to_json(elapsed_ms=elapsed), ensure_ascii=False, indent=2))

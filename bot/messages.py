@@ -51,8 +51,15 @@ class Message(BaseModel):
 
     @property
     def conversation_key(self) -> str:
-        """Stable key of the conversation this message belongs to (thread, else channel)."""
-        return f"{self.platform}:{self.workspace}:{self.channel}:{self.thread or '-'}"
+        """Stable key of the conversation this message belongs to.
+
+        A thread is shared by everyone in it; outside a thread each person has their own
+        conversation, so one rep's practice session or pending write never captures a colleague's
+        messages in the same channel.
+        """
+        if self.thread:
+            return f"{self.platform}:{self.workspace}:{self.channel}:{self.thread}"
+        return f"{self.platform}:{self.workspace}:{self.channel}:-:{self.user}"
 
 
 # --- Reply blocks -----------------------------------------------------------------------------

@@ -125,23 +125,23 @@ def test_a_write_waits_for_confirmation_and_is_audited(scripted) -> None:  # typ
         AIMessage("I prepared the call log; please confirm."),
     ]
     before = activity_count(rt)
-    reply = ask(rt, "Log a call with ACME: discussed renewal pricing with procurement")
+    reply = ask(rt, "Log a call with ACME: discussed renewal pricing with procurement", thread="t-write")
     ids = {a.action_id: a.value for a in reply.actions}
     assert set(ids) == {"agent:confirm", "agent:cancel"}
     assert "ACME Manufacturing" in reply.text + str([b.model_dump() for b in reply.blocks])
     assert activity_count(rt) == before and not entries(rt.store)  # nothing written yet
 
-    other = press(rt, user="wang.wei", action_id="agent:confirm", value=ids["agent:confirm"])
+    other = press(rt, user="wang.wei", action_id="agent:confirm", value=ids["agent:confirm"], thread="t-write")
     assert "Only the person who asked" in other.text and activity_count(rt) == before
 
-    done = press(rt, user="li.na", action_id="agent:confirm", value=ids["agent:confirm"])
+    done = press(rt, user="li.na", action_id="agent:confirm", value=ids["agent:confirm"], thread="t-write")
     assert done.text.startswith("Done") and activity_count(rt) == before + 1
     audit = entries(rt.store)
     assert len(audit) == 1 and audit[0].actor == "li.na" and audit[0].action == "agent:log_activity"
     assert audit[0].before is None and audit[0].after["summary"] == "Discussed renewal pricing with procurement"
     assert audit[0].target in {c.source for c in done.citations}
 
-    again = press(rt, user="li.na", action_id="agent:confirm", value=ids["agent:confirm"])
+    again = press(rt, user="li.na", action_id="agent:confirm", value=ids["agent:confirm"], thread="t-write")
     assert "already handled" in again.text and activity_count(rt) == before + 1
 
 

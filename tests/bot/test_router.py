@@ -113,3 +113,9 @@ def test_chinese_pronoun_follow_up_keeps_the_account(ask) -> None:
     ask("ACME 最近怎么样", user="li.na", thread="t-zh-follow")
     reply = ask("他们有什么风险", user="li.na", thread="t-zh-follow")
     assert reply.skill == "insight" and "艾克米制造" in reply.text
+
+
+def test_a_practice_session_does_not_capture_a_colleagues_messages(ask) -> None:
+    ask("/roleplay start 1", user="li.na", channel="C-shared")
+    reply = ask("ACME 最近怎么样", user="zhao.lei", channel="C-shared")
+    assert reply.skill == "insight"
