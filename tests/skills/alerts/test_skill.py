@@ -85,10 +85,10 @@ def test_alert_buttons_ack_snooze_and_not_useful_with_reason(alerts_runtime: Run
     acme, globex, umbrella = alerts["account:1"], alerts["deal:3"], alerts["deal:4"]
     ack = _press(alerts_runtime, "li.na", "alerts:ack", str(acme.id))
     assert ack.skill == "alerts" and "完成 / 会跟进" in ack.text  # a button press answers in the user's language
-    snooze = _press(alerts_runtime, "bob.smith", "alerts:snooze", str(globex.id))
+    snooze = _press(alerts_runtime, "bob.smith", "alerts:snooze", str(globex.id), thread="t-bob")
     assert "Snoozed until" in snooze.text
     # someone who is neither a recipient nor allowed to see the account gets "not found"
-    stranger = _press(alerts_runtime, "bob.smith", "alerts:ack", str(acme.id))
+    stranger = _press(alerts_runtime, "bob.smith", "alerts:ack", str(acme.id), thread="t-bob")
     assert stranger.skill == "error" and "can't find that alert" in stranger.text
     nope = _press(alerts_runtime, "sun.hao", "alerts:not_useful", str(umbrella.id), thread="t9")
     assert "为什么没用" in nope.text
