@@ -20,6 +20,7 @@ BACKGROUND_PLAN: dict[str, int] = {"team-east": 55, "team-south": 48, "team-intl
 BACKGROUND_DEALS = 160
 MAX_RANDOM_DISCOUNT = 20.0
 RECENT_TOUCH_MAX_AGE = 28  # open background deals were touched at most this many days ago
+NEGOTIATION_TOUCH_MAX_AGE = 10  # ... and those in negotiation at most this many
 QUIET_BEFORE = 25  # every background account was touched within this many days
 
 _DOMESTIC_INDUSTRIES = {"manufacturing": 30, "retail": 15, "saas": 10, "healthcare": 12, "finance": 10,
@@ -271,7 +272,8 @@ def _add_deal(world: DemoWorld, account: AccountInfo, nth: int) -> tuple[int, Ac
         touch_ages = sorted((rng.randint(close_age, created_age) for _ in range(rng.randint(3, 6))), reverse=True)
     else:
         created_age = rng.randint(30, 320)
-        last_touch = rng.randint(2, RECENT_TOUCH_MAX_AGE)
+        # Deals in negotiation get weekly attention in a healthy pipeline (the stale-deal rule's 14 days).
+        last_touch = rng.randint(2, NEGOTIATION_TOUCH_MAX_AGE if stage == "negotiation" else RECENT_TOUCH_MAX_AGE)
         stage_age = created_age if stage == "prospecting" else rng.randint(last_touch, min(50, created_age - 1))
         updated_age = close_age = last_touch
         ahead = {"prospecting": (60, 240), "qualification": (45, 200), "proposal": (30, 150), "negotiation": (14, 90)}
