@@ -175,6 +175,9 @@ class DingTalkPeer:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)
 
+    def add_routes(self, router: web.UrlDispatcher) -> None:
+        """Subclasses add endpoints here (aiohttp freezes the route table once the server runs)."""
+
     async def _serve(self) -> None:
         app = web.Application()
         app.router.add_post("/v1.0/gateway/connections/open", self._open_connection)
@@ -188,6 +191,7 @@ class DingTalkPeer:
         app.router.add_put("/v1.0/card/streaming", self._card_stream)
         app.router.add_post("/robot/sendBySession", self._session_webhook)
         app.router.add_post("/topapi/v2/user/get", self._user_get)
+        self.add_routes(app.router)
         self._runner = web.AppRunner(app, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)

@@ -3,7 +3,7 @@
 The shared peer (``tests/peers/dingtalk_peer.py``) covers the stream, robot messages and cards;
 here a subclass adds ``POST /topapi/im/chat/scenegroup/create`` (legacy ``oapi``: token in the
 query, errors as ``errcode``) and accepts card delivery to a group's top box (``ONE_BOX``).
-The route table is the shared peer's plus ours (aiohttp freezes routes once the server runs).
+Our route is added through the shared peer's ``add_routes`` hook.
 """
 
 from __future__ import annotations
@@ -22,24 +22,8 @@ class WarRoomDingTalkPeer(DingTalkPeer):
         self.top_cards: dict[str, list[str]] = {}
         self._group_ids = itertools.count(1)
 
-    async def _serve(self) -> None:
-        app = web.Application()
-        app.router.add_post("/v1.0/gateway/connections/open", self._open_connection)
-        app.router.add_get("/connect", self._gateway)
-        app.router.add_post("/v1.0/oauth2/accessToken", self._access_token)
-        app.router.add_post("/v1.0/robot/groupMessages/send", self._group_send)
-        app.router.add_post("/v1.0/robot/oToMessages/batchSend", self._o2o_send)
-        app.router.add_post("/v1.0/card/instances", self._card_create)
-        app.router.add_put("/v1.0/card/instances", self._card_update)
-        app.router.add_post("/v1.0/card/instances/deliver", self._card_deliver)
-        app.router.add_put("/v1.0/card/streaming", self._card_stream)
-        app.router.add_post("/robot/sendBySession", self._session_webhook)
-        app.router.add_post("/topapi/im/chat/scenegroup/create", self._scene_group_create)
-        self._runner = web.AppRunner(app, handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    def add_routes(self, router: web.UrlDispatcher) -> None:
+        router.add_post("/topapi/im/chat/scenegroup/create", self._scene_group_create)
 
     async def _scene_group_create(self, request: web.Request) -> web.Response:
         body = await request.json()
