@@ -39,6 +39,40 @@ def print_reply(reply: Reply, console: Console | None = None) -> None:
     (console or _console).print(render_reply(reply))
 
 
+def answer_live(runtime: Runtime, message: Message, console: Console) -> Reply:
+    """Answer ``message``, showing the answer as it is written and what the agent is doing meanwhile.
+
+    With the LLM engine the text streams in (``bot.streaming``); the offline engine answers at
+    once and the live area simply closes. The finished reply is then printed with its blocks.
+    """
+    from rich.live import Live
+    from rich.text import Text
+
+    from bot.streaming import stream_to
+
+    written: list[str] = []
+    status: list[str] = []
+
+    def view() -> Text:
+        line = Text("".join(written))
+        if status:
+            line.append(f"\n… {status[-1]}", style="dim italic")
+        return line
+
+    with Live(view(), console=console, transient=True, refresh_per_second=12) as live:
+        def on_delta(text: str) -> None:
+            written.append(text)
+            live.update(view())
+
+        def on_status(text: str) -> None:
+            status.append(text)
+            live.update(view())
+
+        with stream_to(on_delta=on_delta, on_status=on_status):
+            reply = runtime.handle(message)
+    return reply
+
+
 def run_chat(runtime: Runtime, *, as_user: str, console: Console | None = None) -> None:
     """An interactive session; one thread per session so follow-ups keep their context."""
     out = console or _console
@@ -59,4 +93,4 @@ def run_chat(runtime: Runtime, *, as_user: str, console: Console | None = None) 
             return
         if not text.strip():
             continue
-        print_reply(runtime.handle(console_message(text, user=as_user, thread=thread)), out)
+        print_reply(answer_live(runtime, console_message(text, user=as_user, thread=thread), out), out)
