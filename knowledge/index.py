@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from knowledge.lexical import BM25Index
+from knowledge.tokenize import Vocabulary
 from knowledge.vectorstore import VectorStore
 
 
@@ -34,11 +35,18 @@ class Snapshot:
     doc_language: np.ndarray  # (M,) "zh" / "en"
     bm25: BM25Index
     generation: str
-    memo: dict[Any, np.ndarray] = field(default_factory=dict)  # per-snapshot caches (filter columns, masks)
+    memo: dict[Any, Any] = field(default_factory=dict)  # per-snapshot caches (filter columns, masks)
 
     @property
     def size(self) -> int:
         return len(self.ids)
+
+    def vocabulary(self) -> Vocabulary:
+        """The indexed Chinese words, for segmenting queries without jieba (built once per snapshot)."""
+        vocabulary = self.memo.get("vocabulary")
+        if vocabulary is None:
+            vocabulary = self.memo["vocabulary"] = Vocabulary(self.bm25.terms())  # type: ignore[assignment]
+        return vocabulary  # type: ignore[return-value]
 
     @classmethod
     def empty(cls, generation: str = "") -> "Snapshot":

@@ -37,6 +37,10 @@ class BM25Index:
             idf = math.log(1 + (self.size - len(ids) + 0.5) / (len(ids) + 0.5))
             self._postings[term] = (idx, (idf * tf * (k1 + 1) / (tf + norm[idx])).astype(np.float32))
 
+    def terms(self) -> list[str]:
+        """Every indexed token (the query segmenter's vocabulary)."""
+        return list(self._postings)
+
     def to_arrays(self) -> dict[str, np.ndarray]:
         """The postings as flat arrays (for the on-disk index cache)."""
         terms = list(self._postings)
