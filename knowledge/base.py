@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,15 +13,19 @@ from knowledge.embeddings import Embedder, build_embedder
 from knowledge.errors import BadQuery
 from knowledge.index import Snapshot
 from knowledge.ingest import Progress, ingest_paths
+from knowledge.manifest import Manifest
 from knowledge.retrieval import FILTER_KEYS, RankConfig, allowed_mask, rank, snippet
-from knowledge.tokenize import tokens
+from knowledge.tokenize import query_tokens as segment_query
 from knowledge.types import Hit, IngestReport
-from knowledge.vectorstore import VectorStore, open_client
+from knowledge.vectorstore import COLLECTION, VectorStore, manifest_for, open_client
 
 if TYPE_CHECKING:
     from bot.config import Settings
+    from knowledge.embedcache import EmbeddingCache
     from integrations.crm.viewer import Viewer
 
+SHIPPED = "shipped"
+"""``vector_cache`` default: the vectors shipped for the configured embedder, if any."""
 MAX_QUERY_CHARS = 2000
 MAX_K = 50
 REFRESH_SECONDS = 2.0
@@ -47,26 +51,83 @@ def teams_for(viewer: "Viewer | None") -> frozenset[str] | None:
 class KnowledgeBase:
     """Hybrid bilingual retrieval over the case library, with sources.
 
+    Searching needs only the saved in-memory index; the chroma collection (whose import and client
+    cost ~1.2 s) is opened on the first write, or when the saved index is missing or stale.
+
     Args:
-        store: the chroma collection wrapper (its embedder embeds queries too).
+        store: the chroma collection wrapper, already open (tests, tools); or ``None`` with
+            ``open_store`` to open it on first use.
+        embedder: embeds queries (default: the store's).
+        open_store: opens the collection when it is first needed.
+        manifest: the generation record that lets a reader skip chroma (``knowledge.manifest``).
         rank_config: fusion settings (the defaults are the measured best).
+        cache_dir: where the in-memory index is saved between processes.
+        vector_cache: precomputed passage vectors for ingest; by default the ones shipped for this
+            embedder (``knowledge.embedcache``), ``None`` to always embed.
     """
 
-    def __init__(self, store: VectorStore, *, rank_config: RankConfig | None = None, cache_dir: Path | None = None) -> None:
-        self.store = store
-        self.cache_file = cache_dir / f"{store.name}.npz" if cache_dir is not None else None
-        self.embedder: Embedder = store.embedder
+    def __init__(
+        self,
+        store: VectorStore | None = None,
+        *,
+        embedder: Embedder | None = None,
+        open_store: Callable[[], VectorStore] | None = None,
+        manifest: Manifest | None = None,
+        rank_config: RankConfig | None = None,
+        cache_dir: Path | None = None,
+        name: str = COLLECTION,
+        vector_cache: "EmbeddingCache | None | str" = SHIPPED,
+    ) -> None:
+        if store is None and open_store is None:
+            raise ValueError("KnowledgeBase needs a store or a way to open one")
+        self._store = store
+        self._open_store = open_store
+        self.name = store.name if store is not None else name
+        self.embedder: Embedder = embedder or store.embedder  # type: ignore[union-attr]
+        self.manifest = manifest if manifest is not None else (store.manifest if store is not None else None)
+        self.cache_file = cache_dir / f"{self.name}.npz" if cache_dir is not None else None
         self.rank_config = rank_config or RankConfig()
         self._snapshot: Snapshot | None = None
         self._checked = 0.0
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._query_cache: dict[str, Any] = {}
+        self._vector_cache = vector_cache
 
     @classmethod
-    def open(cls, settings: "Settings", *, embedder: Embedder | None = None) -> "KnowledgeBase":
-        """Open (or create) the configured collection; raises ``EmbedderMismatch`` on a changed embedder."""
-        client = open_client(home=settings.home, chroma_url=settings.chroma_url)
-        return cls(VectorStore(client, embedder or build_embedder(settings)), cache_dir=settings.home / "kb-index")
+    def open(
+        cls, settings: "Settings", *, embedder: Embedder | None = None, vector_cache: "EmbeddingCache | None | str" = SHIPPED
+    ) -> "KnowledgeBase":
+        """Open the configured knowledge base; raises ``EmbedderMismatch`` on a changed embedder.
+
+        With a current manifest of the same embedder, chroma is not touched until a write or a
+        stale index needs it; otherwise the collection is opened (or created) right away.
+        """
+        embedder = embedder or build_embedder(settings)
+        manifest = manifest_for(home=settings.home, chroma_url=settings.chroma_url)
+
+        def open_store() -> VectorStore:
+            client = open_client(home=settings.home, chroma_url=settings.chroma_url)
+            return VectorStore(client, embedder, manifest=manifest)
+
+        kb = cls(embedder=embedder, open_store=open_store, manifest=manifest, cache_dir=settings.home / "kb-index",
+                 vector_cache=vector_cache)
+        state = manifest.read() if manifest is not None else None
+        if state is None or state.embedder != embedder.identity:
+            kb.store  # noqa: B018  (open now: creates the collection, or raises EmbedderMismatch)
+        return kb
+
+    @property
+    def store(self) -> VectorStore:
+        """The chroma collection, opened on first use (writes, stale or missing saved index)."""
+        with self._lock:
+            if self._store is None:
+                assert self._open_store is not None
+                self._store = self._open_store()
+            return self._store
+
+    @property
+    def store_is_open(self) -> bool:
+        return self._store is not None
 
     # --- reading ---------------------------------------------------------------------------------
     def snapshot(self) -> Snapshot:
@@ -74,13 +135,35 @@ class KnowledgeBase:
         now = time.monotonic()
         with self._lock:
             if self._snapshot is None:
-                self._snapshot = Snapshot.load(self.store, cache=self.cache_file)
+                self._snapshot = self._load()
                 self._checked = now
             elif now - self._checked > REFRESH_SECONDS:
                 self._checked = now
-                if self.store.generation() != self._snapshot.generation:
-                    self._snapshot = Snapshot.load(self.store, cache=self.cache_file)
+                if self._current_generation() != self._snapshot.generation:
+                    self._snapshot = self._load()
             return self._snapshot
+
+    def _current_generation(self) -> str:
+        """The latest generation: from the manifest when there is one, else from chroma."""
+        state = self.manifest.read() if self.manifest is not None else None
+        if state is not None and state.embedder == self.embedder.identity:
+            return state.generation
+        return self.store.generation()
+
+    def _load(self) -> Snapshot:
+        """The saved index when the manifest says it is current; otherwise rebuilt from chroma."""
+        state = self.manifest.read() if self.manifest is not None else None
+        if state is not None and state.embedder == self.embedder.identity and self.cache_file is not None:
+            saved = Snapshot.from_file(self.cache_file, state.generation)
+            if saved is not None:
+                return saved
+        store = self.store
+        snapshot = Snapshot.load(store, cache=self.cache_file)
+        if self.cache_file is not None and (
+            state is None or (state.generation, state.embedder) != (snapshot.generation, self.embedder.identity)
+        ):
+            store.sync_manifest(snapshot.generation)
+        return snapshot
 
     def search(
         self,
@@ -116,7 +199,7 @@ class KnowledgeBase:
         mask = allowed_mask(snap, teams=teams_for(viewer), filters=filters)
         if snap.size == 0 or not mask.any():
             return []
-        query_tokens = tokens(text)
+        query_tokens = segment_query(text, snap.vocabulary())
         ranked = rank(
             snap, query_vector=self._query_vector(text), query_tokens=query_tokens, doc_mask=mask, k=k, config=self.rank_config
         )
@@ -162,11 +245,28 @@ class KnowledgeBase:
 
     # --- writing ---------------------------------------------------------------------------------
     def ingest(self, paths: Iterable[Path | str], *, prune: bool = False, progress: Progress | None = None) -> IngestReport:
-        """Add or update files and folders (see ``knowledge.ingest``); the index reloads afterwards."""
-        report = ingest_paths(self.store, paths, prune=prune, progress=progress)
+        """Add or update files and folders (see ``knowledge.ingest``).
+
+        After a change the saved index is rebuilt here, by the writer, so the next reading process
+        loads it without opening chroma.
+        """
+        try:
+            report = ingest_paths(self.store, paths, prune=prune, progress=progress, vector_cache=self._cache_for_ingest())
+        finally:
+            with self._lock:
+                self._snapshot = None
         with self._lock:
-            self._snapshot = None
+            if self.cache_file is not None and (report.chunks or report.count("removed")):
+                self._snapshot = self._load()
+                self._checked = time.monotonic()
         return report
+
+    def _cache_for_ingest(self) -> "EmbeddingCache | None":
+        if self._vector_cache == SHIPPED:
+            from knowledge.embedcache import shipped_cache
+
+            return shipped_cache(self.embedder.identity)
+        return self._vector_cache  # type: ignore[return-value]
 
     def close(self) -> None:
         with self._lock:

@@ -144,6 +144,33 @@ def stats(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) 
         typer.echo(f"{key.removeprefix('by_')}: " + ", ".join(f"{k} {v}" for k, v in data[key].items()))
 
 
+@app.command("build-cache")
+def build_cache(
+    corpus: Optional[Path] = typer.Option(None, help="Folder of cases (default: the shipped knowledge/corpus/cases)."),
+    out: Optional[Path] = typer.Option(None, help="The .npz to write (default: the shipped file for the configured embedder)."),
+    full: bool = typer.Option(False, "--full", help="Re-embed every passage instead of reusing unchanged ones."),
+) -> None:
+    """Regenerate the precomputed passage vectors shipped with the case library (run after editing cases)."""
+    import bot  # noqa: F401
+    from rich.progress import Progress
+
+    from bot.config import get_settings
+    from knowledge.demo import CASES_DIR
+    from knowledge.embedcache import build_cache as run_build
+    from knowledge.embedcache import shipped_path
+    from knowledge.embeddings import build_embedder
+
+    embedder = build_embedder(get_settings())
+    target = out or shipped_path(embedder.identity)
+    with Progress(transient=True) as bar:
+        task = bar.add_task("embedding", total=None)
+        counts = run_build(corpus or CASES_DIR, embedder, target, reuse=not full,
+                           progress=lambda done, n: bar.update(task, completed=done, total=n))
+    size_kb = target.stat().st_size / 1024
+    typer.echo(f"{target}: {counts['passages']} passages ({counts['embedded']} embedded, {counts['reused']} reused), "
+               f"{size_kb:.0f} KiB, embedder {embedder.identity}")
+
+
 @app.command()
 def reindex() -> None:
     """Re-embed every stored passage with the configured embedder (after changing DEALPILOT_EMBEDDING_*)."""

@@ -17,14 +17,16 @@ from typing import Any
 
 import numpy as np
 
-from knowledge.chunking import chunk_text
+from knowledge.chunking import Chunk, chunk_text
 from knowledge.documents import DEFAULT_MAX_BYTES, DocumentError, SourceDocument, load_document
+from knowledge.embedcache import EmbeddingCache, embed_with_cache
 from knowledge.tokenize import tokens
 from knowledge.types import FileOutcome, IngestReport
 from knowledge.vectorstore import VectorStore
 
-PIPELINE_VERSION = 2
-"""Bump when chunking or tokenizing changes: documents are re-processed (vectors of unchanged text are reused)."""
+PIPELINE_VERSION = 3
+"""Bump when chunking, tokenizing or stored metadata changes: documents are re-processed (vectors of
+unchanged text are reused). 3: citation sources relative to the ingest root."""
 
 Progress = Callable[[str, dict[str, Any]], None]
 """``progress(event, info)``: ``("start", {"total"})`` then ``("file", {"outcome"})`` per file."""
@@ -32,14 +34,49 @@ Progress = Callable[[str, dict[str, Any]], None]
 
 def discover(paths: Iterable[Path]) -> Iterator[Path]:
     """Files under ``paths`` (folders recursively, hidden entries skipped), in a stable order."""
+    for _, path in discover_with_roots(paths):
+        yield path
+
+
+def discover_with_roots(paths: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
+    """``(root, file)`` for every file under ``paths``: the root is the argument it was found under."""
     for path in paths:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 rel = child.relative_to(path).parts
                 if child.is_file() and not any(p.startswith(".") for p in rel):
-                    yield child
+                    yield path, child
         else:
-            yield path
+            yield path, path
+
+
+def citation_source(root: Path, path: Path) -> str:
+    """How citations name a file: relative to the ingest root, starting with the root folder's name.
+
+    ``kb ingest knowledge/corpus/cases`` -> ``cases/en-saas-renewal-rescue.md``; a file given on its
+    own -> its name. Absolute paths would leak the server's layout into chat and differ per machine.
+    """
+    if path == root:
+        return path.name
+    return (Path(root.resolve().name) / path.relative_to(root)).as_posix()
+
+
+def embed_input(document: SourceDocument, chunk: Chunk) -> str:
+    """The exact text embedded for a passage: title and section (context for the model), then the passage."""
+    heading = "\n".join(p for p in (document.title, chunk.section) if p)
+    return f"{heading}\n{chunk.text}"
+
+
+def corpus_inputs(corpus: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[str]:
+    """The embed inputs of every passage of every readable file under ``corpus`` (for the vector cache)."""
+    out: list[str] = []
+    for root, path in discover_with_roots([corpus]):
+        try:
+            document = load_document(path, source=citation_source(root, path), max_bytes=max_bytes)
+        except (DocumentError, OSError):
+            continue
+        out.extend(embed_input(document, chunk) for chunk in chunk_text(document.text))
+    return out
 
 
 def ingest_paths(
@@ -49,6 +86,7 @@ def ingest_paths(
     prune: bool = False,
     progress: Progress | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    vector_cache: EmbeddingCache | None = None,
 ) -> IngestReport:
     """Ingest files and folders into ``store``.
 
@@ -58,11 +96,12 @@ def ingest_paths(
         prune: also remove documents whose file under one of the given folders no longer exists.
         progress: called with events for a progress display.
         max_bytes: files larger than this are reported and skipped.
+        vector_cache: precomputed vectors (``knowledge.embedcache``) used when a passage's text matches.
     """
     started = time.perf_counter()
     roots = [Path(p) for p in paths]
     report = IngestReport()
-    files = list(discover(r for r in roots if r.exists()))
+    files = list(discover_with_roots(r for r in roots if r.exists()))
     missing = [r for r in roots if not r.exists()]
     notify = progress or (lambda event, info: None)
     notify("start", {"total": len(files) + len(missing)})
@@ -70,19 +109,14 @@ def ingest_paths(
         _emit(report, notify, FileOutcome(str(root), "failed", reason="not found"))
     known = _documents(store)
     seen: set[str] = set()
-    changed = False
-    for path in files:
-        outcome = _ingest_one(store, path, known, max_bytes=max_bytes)
+    for root, path in files:
+        outcome = _ingest_one(store, root, path, known, max_bytes=max_bytes, vector_cache=vector_cache)
         if outcome.doc_id and outcome.status != "failed":
             seen.add(outcome.doc_id)
-        changed = changed or outcome.status in ("added", "updated")
         _emit(report, notify, outcome)
     if prune:
         for outcome in _prune(store, roots, known, seen):
-            changed = True
             _emit(report, notify, outcome)
-    if changed:
-        store.bump_generation()
     report.seconds = time.perf_counter() - started
     return report
 
@@ -106,10 +140,13 @@ def _documents(store: VectorStore) -> dict[str, dict[str, Any]]:
     return docs
 
 
-def _ingest_one(store: VectorStore, path: Path, known: dict[str, dict[str, Any]], *, max_bytes: int) -> FileOutcome:
+def _ingest_one(
+    store: VectorStore, root: Path, path: Path, known: dict[str, dict[str, Any]], *, max_bytes: int,
+    vector_cache: EmbeddingCache | None,
+) -> FileOutcome:
     source = str(path)
     try:
-        document = load_document(path, source=source, max_bytes=max_bytes)
+        document = load_document(path, source=citation_source(root, path), max_bytes=max_bytes)
     except DocumentError as exc:
         return FileOutcome(source, "failed", reason=str(exc))
     except OSError as exc:
@@ -129,21 +166,25 @@ def _ingest_one(store: VectorStore, path: Path, known: dict[str, dict[str, Any]]
     if not chunks:
         return FileOutcome(source, "failed", document.doc_id, reason="no readable text")
     ids, texts, metadatas, embed_inputs = _passages(document, chunks, resolved)
-    vectors = _vectors(store, embed_inputs, metadatas, (current or {}).get("ids", []))
+    vectors = _vectors(store, embed_inputs, metadatas, (current or {}).get("ids", []), vector_cache)
     store.bump_generation()  # before writing: an interrupted run must not leave a cached index looking current
     store.upsert(ids=ids, embeddings=vectors, documents=texts, metadatas=metadatas)
     stale = [i for i in (current or {}).get("ids", []) if i not in set(ids)]
     if stale:
         store.delete(stale)
+    store.bump_generation()  # and after: an index another process saved in the middle is not current either
     known[document.doc_id] = {"ids": ids, "hash": document.content_hash, "n": len(ids), "path": resolved}
     return FileOutcome(source, "updated" if current else "added", document.doc_id, chunks=len(ids))
 
 
-def _vectors(store: VectorStore, inputs: list[str], metadatas: list[dict], old_ids: list[str]) -> np.ndarray:
-    """Embed the passages, reusing stored vectors of identical text (a re-chunk or a retag is cheap)."""
+def _vectors(
+    store: VectorStore, inputs: list[str], metadatas: list[dict], old_ids: list[str], vector_cache: EmbeddingCache | None
+) -> np.ndarray:
+    """Vectors of the passages: stored ones of identical text (a re-chunk or a retag is cheap), then the
+    precomputed cache, and only the rest is embedded."""
     reusable = store.vectors_by_input_hash(old_ids) if old_ids else {}
     missing = [i for i, m in enumerate(metadatas) if m["input_hash"] not in reusable]
-    fresh = store.embedder.embed_passages([inputs[i] for i in missing]) if missing else None
+    fresh = embed_with_cache(store.embedder, [inputs[i] for i in missing], vector_cache) if missing else None
     rows: list[np.ndarray] = []
     position = {i: n for n, i in enumerate(missing)}
     for i, meta in enumerate(metadatas):
@@ -173,7 +214,7 @@ def _passages(document: SourceDocument, chunks: list, resolved: str) -> tuple[li
         ids.append(f"{document.doc_id}:{document.content_hash[:12]}:{chunk.ordinal}")
         texts.append(chunk.text)
         heading = "\n".join(p for p in (document.title, chunk.section) if p)
-        inputs.append(f"{heading}\n{chunk.text}")
+        inputs.append(embed_input(document, chunk))
         metadatas.append({
             **base,
             "input_hash": hashlib.sha256(inputs[-1].encode("utf-8")).hexdigest()[:16],
@@ -194,5 +235,6 @@ def _prune(store: VectorStore, roots: list[Path], known: dict[str, dict[str, Any
         if any(path.is_relative_to(folder) for folder in folders) or path in {r.resolve() for r in roots}:
             store.bump_generation()
             store.delete(info["ids"])
+            store.bump_generation()
             del known[doc_id]
             yield FileOutcome(str(path), "removed", doc_id, chunks=len(info["ids"]))

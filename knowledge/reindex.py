@@ -11,7 +11,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from knowledge.embeddings import Embedder, build_embedder
-from knowledge.vectorstore import COLLECTION, VectorStore, open_client
+from knowledge.embedcache import embed_with_cache, shipped_cache
+from knowledge.vectorstore import COLLECTION, VectorStore, manifest_for, open_client
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -23,12 +24,13 @@ def reindex(settings: "Settings", *, embedder: Embedder | None = None, progress:
     """Re-embed every stored passage with ``embedder`` (default: the configured one); returns the count."""
     embedder = embedder or build_embedder(settings)
     client = open_client(home=settings.home, chroma_url=settings.chroma_url)
+    manifest = manifest_for(home=settings.home, chroma_url=settings.chroma_url)
     names = {c.name if hasattr(c, "name") else str(c) for c in client.list_collections()}
     staging_name = f"{COLLECTION}-reindex"
     if staging_name in names:
         client.delete_collection(staging_name)  # a previous reindex was interrupted
     if COLLECTION not in names:
-        VectorStore(client, embedder)
+        VectorStore(client, embedder, manifest=manifest)
         return 0
     old = client.get_collection(COLLECTION, embedding_function=None)  # type: ignore[arg-type]
     rows: dict[str, list[Any]] = {"ids": [], "documents": [], "metadatas": []}
@@ -41,6 +43,7 @@ def reindex(settings: "Settings", *, embedder: Embedder | None = None, progress:
             rows[key].extend(page[key])  # type: ignore[literal-required]
         offset += len(page["ids"])
     staging = VectorStore(client, embedder, name=staging_name)
+    shipped = shipped_cache(embedder.identity)
     total = len(rows["ids"])
     for start in range(0, total, BATCH):
         metas = rows["metadatas"][start : start + BATCH]
@@ -50,10 +53,12 @@ def reindex(settings: "Settings", *, embedder: Embedder | None = None, progress:
             for m, t in zip(metas, texts)
         ]
         staging.upsert(
-            ids=rows["ids"][start : start + BATCH], embeddings=embedder.embed_passages(inputs), documents=texts, metadatas=metas
+            ids=rows["ids"][start : start + BATCH], embeddings=embed_with_cache(embedder, inputs, shipped), documents=texts,
+            metadatas=metas,
         )
         if progress:
             progress(min(start + BATCH, total), total)
     client.delete_collection(COLLECTION)
     staging.collection.modify(name=COLLECTION)
+    VectorStore(client, embedder, manifest=manifest).bump_generation()  # readers learn the new embedder and reload
     return total

@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 
 from knowledge.embeddings import Embedder
 from knowledge.errors import EmbedderMismatch, KnowledgeUnavailable
+from knowledge.manifest import Manifest, ManifestState
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -55,13 +56,26 @@ def open_client(*, home: Path, chroma_url: str | None) -> "ClientAPI":
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
-class VectorStore:
-    """One collection plus the bookkeeping DealPilot needs (identity, generation, paging)."""
+def manifest_for(*, home: Path, chroma_url: str | None, name: str = COLLECTION) -> Manifest | None:
+    """The local manifest of the embedded store; ``None`` for a Chroma server (other hosts write it too)."""
+    if chroma_url:
+        return None
+    return Manifest(home / "kb-index" / f"{name}.manifest.json")
 
-    def __init__(self, client: "ClientAPI", embedder: Embedder, *, name: str = COLLECTION) -> None:
+
+class VectorStore:
+    """One collection plus the bookkeeping DealPilot needs (identity, generation, paging).
+
+    Args:
+        manifest: where every generation change is recorded for readers that skip chroma
+            (``knowledge.manifest``); ``None`` for a Chroma server or a scratch collection.
+    """
+
+    def __init__(self, client: "ClientAPI", embedder: Embedder, *, name: str = COLLECTION, manifest: Manifest | None = None) -> None:
         self.client = client
         self.embedder = embedder
         self.name = name
+        self.manifest = manifest
         self.collection = self._open()
 
     def _open(self) -> "Collection":
@@ -74,13 +88,17 @@ class VectorStore:
             if stored and stored != self.embedder.identity:
                 raise EmbedderMismatch(stored=str(stored), configured=self.embedder.identity)
             return self.client.get_collection(self.name, embedding_function=DealPilotEmbeddingFunction(self.embedder))
-        return self.client.create_collection(
+        generation = uuid.uuid4().hex
+        collection = self.client.create_collection(
             self.name,
             configuration={"hnsw": {"space": "cosine"}},
-            metadata=self._metadata(generation=uuid.uuid4().hex),
+            metadata=self._metadata(generation=generation),
             embedding_function=DealPilotEmbeddingFunction(self.embedder),
             get_or_create=True,
         )
+        if self.manifest is not None:
+            self.sync_manifest(str((collection.metadata or {}).get("generation", generation)))
+        return collection
 
     def _metadata(self, *, generation: str) -> dict[str, Any]:
         return {"embedder": self.embedder.identity, "generation": generation, "schema": SCHEMA_VERSION}
@@ -92,7 +110,27 @@ class VectorStore:
         return str((fresh.metadata or {}).get("generation", ""))
 
     def bump_generation(self) -> None:
-        self.collection.modify(metadata=self._metadata(generation=uuid.uuid4().hex))
+        """Mark a write: a new generation in chroma and, in the same lock, in the manifest."""
+        generation = uuid.uuid4().hex
+        if self.manifest is None:
+            self.collection.modify(metadata=self._metadata(generation=generation))
+            return
+        with self.manifest.locked():
+            self.collection.modify(metadata=self._metadata(generation=generation))
+            self.manifest.write(ManifestState(generation, self.embedder.identity, SCHEMA_VERSION))
+
+    def sync_manifest(self, generation: str) -> None:
+        """Record ``generation`` (what a reader just indexed) if it is still chroma's current one.
+
+        Readers call this after rebuilding the saved index, so a home written before manifests
+        existed (or whose manifest was lost) becomes fast to open again. Re-reading chroma inside the
+        writers' lock means an older generation never overwrites a newer one.
+        """
+        if self.manifest is None:
+            return
+        with self.manifest.locked():
+            if self.generation() == generation:
+                self.manifest.write(ManifestState(generation, self.embedder.identity, SCHEMA_VERSION))
 
     # --- data --------------------------------------------------------------------------------------
     def count(self) -> int:
@@ -145,4 +183,6 @@ class VectorStore:
                 return
 
     def drop(self) -> None:
+        if self.manifest is not None:
+            self.manifest.clear()
         self.client.delete_collection(self.name)

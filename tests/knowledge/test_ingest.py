@@ -140,7 +140,24 @@ def test_saved_index_follows_writes_from_another_process(
     assert tiny_kb.cache_file is not None and tiny_kb.cache_file.exists()
     other = KnowledgeBase.open(kb_settings(kb_home))  # loads the saved index
     assert other.stats()["documents"] == 2
+    assert not other.store_is_open, "reading needs the manifest and the saved index, not chroma"
     (tiny_corpus / "en-third.md").write_text("# Third case\n\nA telecom tender won on service levels, not on price.", encoding="utf-8")
     other.ingest([tiny_corpus])
     assert tiny_kb.stats()["documents"] == 3  # noticed the new generation and reloaded
     assert tiny_kb.search("telecom tender service levels", k=1)[0].doc_id == "en-third"
+    assert other.store_is_open and other.manifest is not None and tiny_kb.manifest is not None
+    assert other.manifest.read() == tiny_kb.manifest.read() and other.manifest.read().generation == tiny_kb.store.generation()
+
+
+def test_citation_sources_are_relative_to_the_ingest_root(tiny_kb: KnowledgeBase, tiny_corpus: Path, tmp_path: Path) -> None:
+    single = tmp_path / "elsewhere" / "en-lone-case.md"
+    single.parent.mkdir()
+    single.write_text("# Lone case\n\nA brewery switched distributors after a forklift fleet outage.", encoding="utf-8")
+    tiny_kb.ingest([tiny_corpus, single])
+    sources = {meta["doc_id"]: meta["source"] for _, meta in tiny_kb.store.metadatas()}
+    assert sources == {"zh-supermarket-winback": "corpus/zh-supermarket-winback.md",
+                       "en-hospital-renewal": "corpus/en-hospital-renewal.md", "en-lone-case": "en-lone-case.md"}
+    hit = tiny_kb.search("brewery forklift outage", k=1)[0]
+    assert (hit.doc_id, hit.source) == ("en-lone-case", "en-lone-case.md")
+    # The absolute path stays internal: moving the folder and re-ingesting is recognised as the same documents.
+    assert tiny_kb.ingest([tiny_corpus]).summary()["skipped"] == 2
