@@ -44,6 +44,9 @@ class CasesSkill(Skill):
         "any similar cases", "cases about discount approval", "any cases where we beat a competitor's price cut",
         "show me case studies about churn", "have we seen a deal like this before", "examples of winning a tender",
         "case study on a stalled POC", "similar cases for {account}", "what did we do last time a customer left for a cheaper vendor",
+        "政府客户预算周期的案例有哪些", "有哪些相关案例", "这类项目有哪些案例", "那个项目为什么丢单了", "我们是怎么赢下那个招标的",
+        "丢单的经验教训", "what went wrong in the warehouse deal", "why did we lose that deal", "how did we win that tender",
+        "lessons learned from lost deals", "what happened in the logistics deal we lost",
     )
 
     def handle(self, turn: Turn) -> Reply:
