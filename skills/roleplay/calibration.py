@@ -75,17 +75,27 @@ def load_graded(directory: Path = EVAL_DIR) -> list[dict[str, Any]]:
     return items
 
 
-def calibrate(directory: Path = EVAL_DIR, *, heldout_only: bool = False) -> CalibrationReport:
+def calibrate(
+    directory: Path = EVAL_DIR,
+    *,
+    heldout_only: bool = False,
+    tuning_only: bool = False,
+    detector: Any = None,
+) -> CalibrationReport:
+    """Score every graded transcript (or only the held-out / only the tuning ones) and compare.
+
+    ``detector`` defaults to the product's; the threshold sweep passes its own.
+    """
     from skills.roleplay.rubric import load_rubric
     from skills.roleplay.scorer import Utterance, score_transcript
 
     report = CalibrationReport()
     for item in load_graded(directory):
-        if heldout_only and not item.get("heldout"):
+        if (heldout_only and not item.get("heldout")) or (tuning_only and item.get("heldout")):
             continue
         rubric = load_rubric(item["level"])
         transcript = [_utterance(turn, Utterance) for turn in item["transcript"]]
-        card = score_transcript(transcript, rubric, language=item["language"])
+        card = score_transcript(transcript, rubric, language=item["language"], detector=detector)
         verdicts = card.verdicts()
         unknown = set(item["grades"]) - set(verdicts)
         missing = set(verdicts) - set(item["grades"])
@@ -114,9 +124,12 @@ def eval_roleplay(
     path: Path = typer.Option(EVAL_DIR, help="Directory of hand-graded transcripts."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     heldout: bool = typer.Option(False, "--heldout", help="Only transcripts marked heldout (written after tuning)."),
+    tuning: bool = typer.Option(False, "--tuning", help="Only the transcripts the patterns and threshold were tuned on."),
 ) -> None:
     """Agreement of the offline role-play scorer with hand grades (per check and pass/fail)."""
-    report = calibrate(path, heldout_only=heldout)
+    if heldout and tuning:
+        raise typer.BadParameter("--heldout and --tuning are exclusive")
+    report = calibrate(path, heldout_only=heldout, tuning_only=tuning)
     if as_json:
         typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:

