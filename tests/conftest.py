@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -80,6 +82,35 @@ def ask(runtime: Runtime):  # type: ignore[no-untyped-def]
 
 def postgres_url() -> str | None:
     return os.environ.get("DEALPILOT_TEST_DATABASE_URL")
+
+
+@contextmanager
+def private_pg_schema(prefix: str = "t") -> Iterator[str]:
+    """A database URL whose search_path is a fresh schema on the test PostgreSQL, dropped afterwards.
+
+    Each test gets its own schema so parallel runs (and other projects' tests) on the shared
+    ``test`` database never see each other's tables. Skips the test when no server is configured.
+    """
+    from urllib.parse import quote
+
+    from sqlalchemy import text
+
+    from bot.store import make_engine
+
+    base = postgres_url()
+    if not base:
+        pytest.skip("DEALPILOT_TEST_DATABASE_URL not set")
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 def press(runtime: Runtime, *, user: str, action_id: str, value: str = "", channel: str = "console",

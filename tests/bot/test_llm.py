@@ -159,31 +159,17 @@ def test_rate_limit_counts_per_user_per_window(empty_store: Store) -> None:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def shared_store(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
     """One database, two ``Store`` objects: what two bot workers have."""
-    import uuid
-
-    from sqlalchemy import text
-
-    from tests.conftest import postgres_url
+    from tests.conftest import private_pg_schema
 
     if request.param == "sqlite":
         first = Store.open(f"sqlite:///{tmp_path / 'rl.db'}")
         yield first, Store(first.url)
         first.dispose()
         return
-    url = postgres_url()
-    if not url:
-        pytest.skip("DEALPILOT_TEST_DATABASE_URL not set")
-    schema = f"rl_{uuid.uuid4().hex[:10]}"
-    admin = Store(url)
-    with admin.engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in url else "?"
-    first = Store.open(f"{url}{sep}options=-csearch_path%3D{schema}")
-    yield first, Store(first.url)
-    first.dispose()
-    with admin.engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with private_pg_schema("rl") as url:
+        first = Store.open(url)
+        yield first, Store(first.url)
+        first.dispose()
 
 
 def test_rate_limit_window_is_exact_under_concurrency(shared_store) -> None:  # type: ignore[no-untyped-def]

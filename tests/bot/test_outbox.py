@@ -6,13 +6,11 @@ import json
 import subprocess
 import sys
 import textwrap
-import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError
 
 from bot.messages import Reply
@@ -26,7 +24,7 @@ from bot.outbox import (
     now_utc,
 )
 from bot.store import Store
-from tests.conftest import postgres_url
+from tests.conftest import private_pg_schema
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -188,18 +186,8 @@ def shared_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'outbox.db'}"
         return
-    base = postgres_url()
-    if not base:
-        pytest.skip("DEALPILOT_TEST_DATABASE_URL not set")
-    schema = f"t_outbox_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base.replace("postgresql://", "postgresql+psycopg://", 1))
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    sep = "&" if "?" in base else "?"
-    yield f"{base}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+    with private_pg_schema("outbox") as url:
+        yield url
 
 
 def test_two_processes_deliver_each_message_exactly_once(shared_url: str, tmp_path: Path) -> None:

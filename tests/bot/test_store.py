@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import text
 
 from bot.conversation import Conversation
 from bot.store import Store
-from tests.conftest import postgres_url
+from tests.conftest import private_pg_schema
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -20,20 +18,10 @@ def store(request: pytest.FixtureRequest, tmp_path) -> Iterator[Store]:
         yield s
         s.dispose()
         return
-    url = postgres_url()
-    if not url:
-        pytest.skip("DEALPILOT_TEST_DATABASE_URL not set")
-    schema = f"t_{uuid.uuid4().hex[:10]}"
-    admin = Store(url)
-    with admin.engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in url else "?"
-    s = Store.open(f"{url}{sep}options=-csearch_path%3D{schema}")
-    yield s
-    s.dispose()
-    with admin.engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with private_pg_schema("store") as url:
+        s = Store.open(url)
+        yield s
+        s.dispose()
 
 
 def test_migrations_create_crm_and_runtime_tables(store: Store) -> None:

@@ -5,16 +5,14 @@ Only the alerts skill is loaded so these tests do not depend on other skills bei
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from bot.config import Settings
 from bot.runtime import Runtime
 from skills.alerts import AlertsSkill
-from tests.conftest import postgres_url
+from tests.conftest import private_pg_schema
 
 
 @pytest.fixture
@@ -27,15 +25,5 @@ def alerts_runtime(settings: Settings) -> Iterator[Runtime]:
 @pytest.fixture
 def pg_schema_url() -> Iterator[str]:
     """A private schema on the test PostgreSQL (skipped without DEALPILOT_TEST_DATABASE_URL)."""
-    base = postgres_url()
-    if not base:
-        pytest.skip("DEALPILOT_TEST_DATABASE_URL not set")
-    schema = f"t_alerts_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base.replace("postgresql://", "postgresql+psycopg://", 1))
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    sep = "&" if "?" in base else "?"
-    yield f"{base}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+    with private_pg_schema("alerts") as url:
+        yield url
