@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import bot  # noqa: F401  (process environment defaults: telemetry off, one BLAS thread) before numpy loads
+
 __all__ = ["Hit", "IngestReport", "KnowledgeBase", "get_knowledge_base"]
 
 if TYPE_CHECKING:
