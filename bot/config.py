@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     llm_timeout_s: float = 30.0
     llm_max_retries: int = 2
     llm_token_budget: int = 6000
+    llm_max_output_tokens: int = 1200
     llm_rate_limit_per_minute: int = 20
 
     # Slack

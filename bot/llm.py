@@ -50,6 +50,8 @@ def build_chat_model(
         "max_retries": settings.llm_max_retries,
         "temperature": 0,
         "stream_usage": True,
+        # The answer's share of the per-request token budget (prompt and memory are trimmed in the agent).
+        "max_tokens": settings.llm_max_output_tokens,
     }
     if streaming:  # setting streaming=False explicitly would stop stream() and agent streaming too
         kwargs["streaming"] = True

@@ -65,7 +65,7 @@ def render_reply(reply: Reply) -> RenderableType:
         elif isinstance(block, Image):
             parts.append(Text(f"🖼  {block.alt}: {block.path}", style="magenta"))
         elif isinstance(block, Citations):
-            cites = Text("Sources: ", style="dim")
+            cites = Text("来源：" if reply.language == "zh" else "Sources: ", style="dim")
             for i, c in enumerate(block.items, 1):
                 cites.append(f"[{i}] {c.title} ({c.source})  ", style="dim")
             parts.append(cites)

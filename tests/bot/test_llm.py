@@ -39,6 +39,8 @@ def test_plain_answer_and_usage_through_the_real_client(tmp_path: Path) -> None:
     assert msg.text == "你好，ACME 的负责人是李娜。"
     assert msg.usage_metadata and msg.usage_metadata["output_tokens"] > 0
     assert peer.requests[0]["model"] == "peer-model"
+    sent = peer.requests[0]
+    assert (sent.get("max_completion_tokens") or sent.get("max_tokens")) == 1200  # the answer's token budget
     assert peer.headers[0]["Authorization"] == f"Bearer {KEY}"  # the key goes in the header only
     assert KEY not in str(peer.requests[0])
 
