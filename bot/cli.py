@@ -12,7 +12,6 @@ import json
 import sys
 import time
 import uuid
-from pathlib import Path
 from typing import Any, Optional
 
 import typer

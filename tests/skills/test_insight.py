@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.messages import Citations, Table
+from bot.messages import Table
 
 from tests.conftest import press
 
