@@ -179,6 +179,18 @@ def run_scan(
     return report
 
 
+SCHEDULE_PERIOD_S: dict[str, int] = {"hourly": 3600, "daily": 86400, "weekly": 7 * 86400}
+
+
+def scan_scheduled(runtime: Any, schedule: str, *, today: date | None = None) -> ScanReport:
+    """The periodic scan for the rules whose ``schedule`` is ``schedule`` (hourly, daily or weekly)."""
+    rules, rejected = load_live_rules(runtime.store, runtime=runtime)
+    report = run_scan(runtime.store, today=today or local_today(runtime), runtime=runtime,
+                      rules=[r for r in rules if r.spec.schedule == schedule])
+    report.rejected = rejected
+    return report
+
+
 def rescan_accounts(runtime: Any, account_ids: Iterable[int], *, event: str = "import",
                     today: date | None = None) -> ScanReport:
     """Re-evaluate the rules triggered by ``event`` on the accounts a CRM change or import touched.

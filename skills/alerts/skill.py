@@ -22,7 +22,6 @@ from skills.alerts.templates import TEMPLATES, parse_create
 from skills.alerts.versions import history, latest, latest_versions, save_rule, set_enabled
 
 REASON_STATE = "await_reason"
-SCAN_EVERY_S = 900
 
 
 class AlertsSkill(Skill):
@@ -72,16 +71,17 @@ class AlertsSkill(Skill):
         return handler(turn, rest)
 
     def scheduled_jobs(self) -> list[Any]:
-        """The periodic rule scan; the adapters add outbox delivery (they own the platform sender)."""
+        """One scan job per rule ``schedule`` (hourly / daily / weekly), each leased once per period
+        across bot processes; the adapters add outbox delivery (they own the platform sender)."""
         from bot.scheduler import Job
         from skills.alerts.report import track_outcomes
-        from skills.alerts.scan import local_today, run_scan
+        from skills.alerts.scan import SCHEDULE_PERIOD_S, local_today, scan_scheduled
 
         runtime = self.runtime
-        return [
-            Job("alerts.scan", SCAN_EVERY_S, lambda: run_scan(runtime.store, today=local_today(runtime), runtime=runtime)),
-            Job("alerts.outcomes", 3600, lambda: track_outcomes(runtime.store, today=local_today(runtime))),
-        ]
+        jobs = [Job(f"alerts.scan.{name}", period, (lambda name=name: scan_scheduled(runtime, name)))
+                for name, period in SCHEDULE_PERIOD_S.items()]
+        jobs.append(Job("alerts.outcomes", 3600, lambda: track_outcomes(runtime.store, today=local_today(runtime))))
+        return jobs
 
     # --- reading ---------------------------------------------------------------------------------
     def _cmd_help(self, turn: Turn, rest: str) -> Reply:

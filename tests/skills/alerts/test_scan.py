@@ -229,3 +229,20 @@ def test_a_crm_change_reaches_the_outbox_within_a_minute(alerts_runtime: Runtime
         assert conn.execute(select(func.count()).select_from(Alert.__table__)).scalar_one() == 6  # type: ignore[attr-defined]
     json.dumps([r.reply for r in new_rows])  # outbox payloads are JSON
     text  # noqa: B018
+
+
+def test_each_schedule_scans_only_its_own_rules(alerts_runtime) -> None:  # type: ignore[no-untyped-def]
+    """discount_approval is hourly; the daily scan must not evaluate it and the hourly scan only it."""
+    from skills.alerts.scan import scan_scheduled
+
+    hourly = scan_scheduled(alerts_runtime, "hourly")
+    daily = scan_scheduled(alerts_runtime, "daily")
+    assert {r.rule for r in hourly.runs} == {"discount_approval"}
+    assert "discount_approval" not in {r.rule for r in daily.runs}
+    assert {"renewal_risk", "stale_deal"} <= {r.rule for r in daily.runs}
+
+
+def test_the_skill_offers_one_scan_job_per_schedule(alerts_runtime) -> None:  # type: ignore[no-untyped-def]
+    jobs = {j.name: j.every_s for j in alerts_runtime.skills["alerts"].scheduled_jobs()}
+    assert jobs["alerts.scan.hourly"] == 3600 and jobs["alerts.scan.daily"] == 86400
+    assert jobs["alerts.scan.weekly"] == 7 * 86400
