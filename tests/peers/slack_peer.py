@@ -39,6 +39,10 @@ BOT_ID = "B0DEALPILOT"
 JSON_FIELDS = ("blocks", "attachments", "view", "chunks", "metadata", "prompts")
 
 
+UPLOAD_METHOD = "upload.bytes"
+"""Where ``files.getUploadURLExternal`` tells the client to POST a file's bytes."""
+
+
 @dataclass
 class PeerRequest:
     """One request the peer received."""
@@ -150,6 +154,7 @@ class SlackPeer:
         self.pushed: dict[str, float] = {}
         self.connections_opened = 0
         self.hellos_sent = 0
+        self.uploads: dict[str, bytes] = {}
         self._failures: dict[str, list[_Failure]] = {}
         self._cond = threading.Condition()
         self._ts = itertools.count(1)
@@ -384,6 +389,8 @@ class SlackPeer:
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        if method == UPLOAD_METHOD:
+            return await self._upload_bytes(request)
         params = await self._params(request)
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ").strip() if auth.startswith("Bearer ") else params.pop("token", None)
@@ -403,6 +410,38 @@ class SlackPeer:
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"})
         return web.json_response(handler(params))
+
+    # --- files (files_upload_v2: get an URL, POST the bytes there, complete) ---------------------
+    def _m_files_getUploadURLExternal(self, p: dict[str, Any]) -> dict[str, Any]:
+        if not p.get("filename") or not str(p.get("length", "")).isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = "F" + uuid.uuid4().hex[:10].upper()
+        return {"ok": True, "file_id": file_id, "upload_url": f"{self.api_url}{UPLOAD_METHOD}?file={file_id}"}
+
+    def _m_files_completeUploadExternal(self, p: dict[str, Any]) -> dict[str, Any]:
+        files = p.get("files")
+        files = json.loads(files) if isinstance(files, str) else files or []
+        missing = [f["id"] for f in files if f.get("id") not in self.uploads]
+        if missing or not files:
+            return {"ok": False, "error": "file_not_found"}
+        channel = str(p.get("channel_id", ""))
+        shared = [{"id": f["id"], "title": f.get("title", ""), "channels": [channel] if channel else []} for f in files]
+        if channel:
+            message: dict[str, Any] = {"type": "message", "ts": self._next_ts(), "files": shared}
+            if p.get("thread_ts"):
+                message["thread_ts"] = str(p["thread_ts"])
+            with self._cond:
+                self.messages.setdefault(channel, []).append(message)
+        return {"ok": True, "files": shared}
+
+    async def _upload_bytes(self, request: web.Request) -> web.Response:
+        file_id = request.query.get("file", "")
+        body = await request.read()
+        with self._cond:
+            self.uploads[file_id] = body
+            self.requests.append(PeerRequest(UPLOAD_METHOD, {"file": file_id, "bytes": len(body)}, None))
+            self._cond.notify_all()
+        return web.Response(text=f"OK - {len(body)}")
 
     def _take_failure(self, method: str) -> _Failure | None:
         queue = self._failures.get(method)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from slack_sdk import WebClient
@@ -18,7 +19,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.adapters.slack.pages import PageStore
 from bot.lang import Language
-from bot.messages import Reply
+from bot.messages import Image, Reply
 from bot.render.slack import (
     MAX_BLOCKS,
     SlackMessage,
@@ -80,15 +81,38 @@ class SlackSender:
         if reply.target == "ephemeral" or (dest.response_url and reply.target == "thread" and not dest.thread_ts):
             return self._respond(message, dest, in_channel=dest.in_channel and reply.target != "ephemeral")
         if reply.target == "dm" or dest.channel is None:
-            channel = self._dm_channel(dest.user)
-            return self._post(message, channel=channel, thread_ts=None)
-        if reply.target == "channel":
-            return self._post(message, channel=reply.channel or dest.channel, thread_ts=None)
-        return self._post(message, channel=dest.channel, thread_ts=dest.thread_ts)
+            channel, thread_ts = self._dm_channel(dest.user), None
+        elif reply.target == "channel":
+            channel, thread_ts = reply.channel or dest.channel, None
+        else:
+            channel, thread_ts = dest.channel, dest.thread_ts
+        ts = self._post(message, channel=channel, thread_ts=thread_ts)
+        self._upload_images(reply, channel=channel, thread_ts=thread_ts or ts)
+        return ts
 
     def post(self, reply: Reply, *, channel: str, thread_ts: str | None = None) -> str | None:
         """Post ``reply`` to a known conversation (proactive messages: alerts, digests)."""
-        return self._post(self._render(reply), channel=channel, thread_ts=thread_ts)
+        ts = self._post(self._render(reply), channel=channel, thread_ts=thread_ts)
+        self._upload_images(reply, channel=channel, thread_ts=thread_ts or ts)
+        return ts
+
+    def _upload_images(self, reply: Reply, *, channel: str, thread_ts: str | None) -> None:
+        """Share the reply's local pictures (charts, Gantt) under the message; Block Kit only takes URLs.
+
+        The message already carries each picture's text description, so a refused upload (no
+        ``files:write`` scope) loses nothing but the picture.
+        """
+        for block in reply.blocks:
+            if not isinstance(block, Image) or block.path.startswith(("http://", "https://")):
+                continue
+            path = Path(block.path)
+            if not path.is_file():
+                continue
+            try:
+                self.client.files_upload_v2(channel=channel, file=str(path), filename=path.name,
+                                            title=block.alt[:250] or path.stem, thread_ts=thread_ts)
+            except SlackApiError as exc:
+                log.warning("image upload refused (%s); the text description stays", exc.response.get("error"))
 
     def open_dm(self, user: str) -> str:
         """The DM channel with a Slack user (``conversations.open``)."""

@@ -8,6 +8,7 @@ LLM agent does.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ from peers.slack_peer import BOT_USER_ID, TEAM_ID, SlackPeer
 from bot.adapters.slack.app import SlackBot
 from bot.adapters.slack.http import BackgroundServer, build_asgi_app
 from bot.config import Settings
-from bot.messages import Button, Buttons, Reply, Section
+from bot.messages import Button, Buttons, Image, Reply, Section
 from bot.render.slack import MORE_ACTION_ID
 from bot.runtime import Runtime
 from bot.skill import Skill
@@ -53,9 +54,23 @@ class LiveSkill(Skill):
                              Buttons(buttons=[Button(text="Log a touch", action_id="live:log", value="1")])])
 
 
+GANTT = Path(__file__).resolve().parents[3] / "docs" / "images" / "warroom-gantt.png"
+
+
+class ChartSkill(Skill):
+    name = "chart"
+    description_en = description_zh = "Draws a chart"
+    examples = ("draw the delivery chart", "show me the timeline picture")
+
+    def handle(self, turn: Turn) -> Reply:
+        return Reply(text="Delivery timeline", language=turn.language, skill=self.name,
+                     blocks=[Section(text="Delivery timeline"),
+                             Image(path=str(GANTT), alt="Delivery milestones", fallback_text="12 sites, 1 late")])
+
+
 @pytest.fixture
 def plugin_http(settings: Settings, slack_peer: SlackPeer) -> Iterator[tuple[SlackHttp, SlackBot]]:
-    runtime = Runtime(settings, skills=[LongSkill(), LiveSkill(), HelpSkill()])
+    runtime = Runtime(settings, skills=[LongSkill(), LiveSkill(), ChartSkill(), HelpSkill()])
     bot = SlackBot(runtime, credentials(slack_peer))
     server = BackgroundServer(build_asgi_app(bot)).start()
     yield SlackHttp(server.url), bot
@@ -119,3 +134,17 @@ def test_when_streaming_is_refused_the_answer_is_posted_as_one_message(
     assert posted["blocks"][-1]["elements"][0]["action_id"] == "live:log"
     assert slack_peer.calls("chat.stopStream") == []
     assert BOT_USER_ID not in posted["text"]
+
+
+def test_a_local_picture_is_uploaded_into_the_thread_under_its_answer(
+    plugin_http: tuple[SlackHttp, SlackBot], slack_peer: SlackPeer
+) -> None:
+    http, _ = plugin_http
+    root = mention("draw the delivery chart")
+    http.event(event_callback(root))
+    [posted] = slack_peer.wait_for("chat.postMessage")
+    assert "12 sites, 1 late" in str(posted["blocks"])  # the text description is always in the message
+    [done] = slack_peer.wait_for("files.completeUploadExternal")
+    assert (done["channel_id"], done["thread_ts"]) == (SALES, root["ts"])
+    [upload] = slack_peer.calls("upload.bytes")
+    assert slack_peer.uploads[upload["file"]] == GANTT.read_bytes()
