@@ -1,10 +1,11 @@
-"""Tables that tie a vendor CRM to the embedded store: id links and sync checkpoints.
+"""Tables that tie a vendor CRM to the embedded store: id links, sync checkpoints, user tokens.
 
 ``crm_external_link`` maps a vendor record (HubSpot ``123``, Salesforce ``001...``) to the int id
 DealPilot uses everywhere, so the same account keeps the same id in live mode, in sync mode and in
 the embedded tables that hold what the vendor lacks (orders, competitor signals, contracts,
 milestones). ``crm_sync_cursor`` holds one row per vendor object kind: the last-modified cursor
 of the last finished run plus the page checkpoint of a run in progress, so a crashed sync resumes.
+``crm_user_token`` holds each user's own vendor token for delegated live reads.
 """
 
 from __future__ import annotations
@@ -49,4 +50,22 @@ class SyncCursor(SQLModel, table=True):
     pages: int = 0
     records: int = 0
     deleted: int = 0
+    updated_at: datetime | None = None
+
+
+class CRMUserToken(SQLModel, table=True):
+    """A DealPilot user's own vendor access token (delegated access in live mode, issue #10).
+
+    With it the connector calls the vendor *as that user*, so the vendor's sharing rules decide what
+    they see. A secret: read it only through ``integrations.crm.remote.user_tokens`` (whose value
+    object masks it in ``repr``); never log or print it.
+    """
+
+    __tablename__ = "crm_user_token"
+    system: str = Field(primary_key=True)  # hubspot | salesforce
+    user_id: str = Field(primary_key=True)  # DealPilot / CRM user id
+    access_token: str
+    refresh_token: str | None = None
+    instance_url: str | None = None  # Salesforce: the org the token belongs to
+    expires_at: datetime | None = None
     updated_at: datetime | None = None

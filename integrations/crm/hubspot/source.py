@@ -54,6 +54,11 @@ class HubSpotSource(VendorSource):
         self.reader, self.writer = build_clients(access_token=access_token, host=host, attempts=attempts,
                                                  backoff_s=backoff_s)
         self.timeout_s = timeout_s
+        self._options = {"host": host, "timeout_s": timeout_s, "attempts": attempts, "backoff_s": backoff_s}
+
+    def for_user(self, token: Any) -> "HubSpotSource":
+        """A user's OAuth access token on the same portal host: HubSpot applies that user's permissions."""
+        return HubSpotSource(access_token=token.access_token, **self._options)  # type: ignore[arg-type]
 
     # --- transport ------------------------------------------------------------------------------
     def _call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -1,7 +1,9 @@
 """``RemoteCRM``: the ``CRM`` interface in live mode over any ``VendorSource``.
 
-Reads go to the vendor on demand (through a short per-viewer cache), the vendor's ownership and
-team visibility is applied before anything leaves, and what the vendor lacks (orders, competitor
+Reads go to the vendor on demand (through a short per-viewer cache) — with the asking user's own
+token when they connected one (``delegated.py``: the vendor's sharing decides), else the integration
+token — and the CRM's ownership and team visibility is applied before anything leaves (a second guard
+over a user token), and what the vendor lacks (orders, competitor
 signals, contracts, milestones, and fields such as Chinese names or discounts) comes from the
 embedded store under the same ids. Writes go to the vendor. Vendor failures surface as
 ``ServiceUnavailable`` so the chat says "the CRM is not reachable right now" instead of crashing.
@@ -31,6 +33,7 @@ from integrations.crm.entities import (
     UserRecord,
 )
 from integrations.crm.local.crm import LocalCRM
+from integrations.crm.remote.delegated import Delegation
 from integrations.crm.remote.links import LinkMap
 from integrations.crm.remote.local_parts import LocalParts
 from integrations.crm.remote.people import People
@@ -57,6 +60,7 @@ class RemoteCRM(CRM):
         self.mapper = RecordMapper(source, store, self.links, self.people)
         self.parts = LocalParts(store)
         self.cache = ViewerCache(cache_ttl_s)
+        self.delegation = Delegation(source, store)
 
     # --- people (the directory lives in the embedded store) -------------------------------------
     def get_user(self, user_id: str) -> UserRecord | None:
@@ -83,11 +87,14 @@ class RemoteCRM(CRM):
                                users=self.people.directory())
 
     def _cached(self, viewer: Viewer, *key: Any, load: Any) -> Any:
-        return self.cache.get_or_load((viewer.user_id, viewer.role, viewer.managed_team_ids, *key), load)
+        """``load(client)`` with the viewer's vendor client, cached per viewer *and* token (scope)."""
+        client, scope = self.delegation.source_for(viewer)
+        return self.cache.get_or_load((viewer.user_id, viewer.role, viewer.managed_team_ids, scope, *key),
+                                      lambda: load(client))
 
     def _visible_accounts(self, viewer: Viewer) -> dict[int, Mapped]:
-        def load() -> dict[int, Mapped]:
-            mapped = self.mapper.map("account", list(self.source.list_all("account")))
+        def load(src: VendorSource) -> dict[int, Mapped]:
+            mapped = self.mapper.map("account", list(src.list_all("account")))
             return {m.record.id: m for m in mapped if self._visible(viewer, m)}
         return self._cached(viewer, "accounts", load=load)  # type: ignore[no-any-return]
 
@@ -102,17 +109,17 @@ class RemoteCRM(CRM):
         return external_id
 
     def _account(self, viewer: Viewer, account_id: int) -> Mapped | None:
-        def load() -> Mapped | None:
+        def load(src: VendorSource) -> Mapped | None:
             external_id = self._external_id("account", account_id)
-            row = self.source.get("account", external_id) if external_id else None
+            row = src.get("account", external_id) if external_id else None
             mapped = self.mapper.map("account", [row]) if row else []
             return mapped[0] if mapped and self._visible(viewer, mapped[0]) else None
         return self._cached(viewer, "account", account_id, load=load)  # type: ignore[no-any-return]
 
     def _opportunity(self, viewer: Viewer, opportunity_id: int) -> Mapped | None:
-        def load() -> Mapped | None:
+        def load(src: VendorSource) -> Mapped | None:
             external_id = self._external_id("opportunity", opportunity_id)
-            row = self.source.get("opportunity", external_id) if external_id else None
+            row = src.get("opportunity", external_id) if external_id else None
             mapped = self.mapper.map("opportunity", [row]) if row else []
             if not mapped or self._account(viewer, mapped[0].record.account_id) is None:
                 return None
@@ -131,7 +138,8 @@ class RemoteCRM(CRM):
         """The vendor's search first (names), then our aliases and Chinese names from the visible set."""
         if not query.strip():
             return []
-        found = {m.record.id: m.record for m in self.mapper.map("account", self.source.search_accounts(query, limit * 4))
+        client, _ = self.delegation.source_for(viewer)
+        found = {m.record.id: m.record for m in self.mapper.map("account", client.search_accounts(query, limit * 4))
                  if self._visible(viewer, m)}
         for record in super().find_accounts(viewer, query, limit=limit):
             found.setdefault(record.id, record)
@@ -141,24 +149,24 @@ class RemoteCRM(CRM):
         account = self._account(viewer, account_id)
         if account is None:
             return []
-        def load() -> list[ContactRecord]:
-            rows = self.source.account_children("contact", account.row.external_id)
+        def load(src: VendorSource) -> list[ContactRecord]:
+            rows = src.account_children("contact", account.row.external_id)
             return sorted((m.record for m in self.mapper.map("contact", rows)), key=lambda c: c.id)
         return self._cached(viewer, "contacts", account_id, load=load)  # type: ignore[no-any-return]
 
     # --- deals ----------------------------------------------------------------------------------
     def list_opportunities(self, viewer: Viewer, *, account_id: int | None = None,
                            open_only: bool = False) -> list[OpportunityRecord]:
-        def load() -> list[OpportunityRecord]:
+        def load(src: VendorSource) -> list[OpportunityRecord]:
             if account_id is not None:
                 account = self._account(viewer, account_id)
                 if account is None:
                     return []
-                rows = self.source.account_children("opportunity", account.row.external_id)
+                rows = src.account_children("opportunity", account.row.external_id)
                 records = [m.record for m in self.mapper.map("opportunity", rows)]
             else:
                 visible = self._visible_accounts(viewer)
-                records = [m.record for m in self.mapper.map("opportunity", list(self.source.list_all("opportunity")))
+                records = [m.record for m in self.mapper.map("opportunity", list(src.list_all("opportunity")))
                            if m.record.account_id in visible]
             return sorted(records, key=lambda o: o.id)
         records: list[OpportunityRecord] = self._cached(viewer, "opportunities", account_id, load=load)
@@ -183,26 +191,26 @@ class RemoteCRM(CRM):
         mapped = self._opportunity(viewer, opportunity_id)
         if mapped is None:
             return []
-        def load() -> list[ContactRecord]:
-            rows = self.source.opportunity_contacts(mapped.row.external_id)
+        def load(src: VendorSource) -> list[ContactRecord]:
+            rows = src.opportunity_contacts(mapped.row.external_id)
             return sorted((m.record for m in self.mapper.map("contact", rows)), key=lambda c: c.id)
         return self._cached(viewer, "deal_contacts", opportunity_id, load=load)  # type: ignore[no-any-return]
 
     # --- history and signals --------------------------------------------------------------------
     def list_activities(self, viewer: Viewer, *, account_id: int | None = None, opportunity_id: int | None = None,
                         since: date | None = None, limit: int | None = None) -> list[ActivityRecord]:
-        def load() -> list[ActivityRecord]:
+        def load(src: VendorSource) -> list[ActivityRecord]:
             if opportunity_id is not None:
                 deal = self._opportunity(viewer, opportunity_id)
                 if deal is None or (account_id is not None and deal.record.account_id != account_id):
                     return []
-                rows = self.source.opportunity_activities(deal.row.external_id)
+                rows = src.opportunity_activities(deal.row.external_id)
             elif account_id is not None:
                 account = self._account(viewer, account_id)
-                rows = self.source.account_children("activity", account.row.external_id) if account else []
+                rows = src.account_children("activity", account.row.external_id) if account else []
             else:
                 rows = [r for m in self._visible_accounts(viewer).values()
-                        for r in self.source.account_children("activity", m.row.external_id)]
+                        for r in src.account_children("activity", m.row.external_id)]
             records = [m.record for m in self.mapper.map("activity", rows)]
             return sorted(records, key=lambda a: (a.occurred_at, a.id), reverse=True)
         records: list[ActivityRecord] = self._cached(viewer, "activities", account_id, opportunity_id, load=load)
@@ -249,7 +257,8 @@ class RemoteCRM(CRM):
         if not summary.strip():
             raise InvalidInput(zh="跟进内容不能为空。", en="The note is empty.")
         account, deal = self._write_target(viewer, account_id, opportunity_id)
-        row = self.source.create_activity(kind=kind, account=account, opportunity=deal,
+        client, _ = self.delegation.source_for(viewer)  # written as the user when they connected
+        row = client.create_activity(kind=kind, account=account, opportunity=deal,
                                           owner=self.people.vendor_user(viewer.user_id), subject=subject,
                                           summary=summary, due_date=None, status="done")
         return self._written(row)
@@ -260,6 +269,7 @@ class RemoteCRM(CRM):
             raise InvalidInput(zh="任务内容不能为空。", en="The task is empty.")
         account, deal = self._write_target(viewer, account_id, opportunity_id)
         owner = self.people.vendor_user(owner_id or viewer.user_id)
-        row = self.source.create_activity(kind="task", account=account, opportunity=deal, owner=owner,
+        client, _ = self.delegation.source_for(viewer)
+        row = client.create_activity(kind="task", account=account, opportunity=deal, owner=owner,
                                           subject=subject, summary=subject, due_date=due_date, status="open")
         return self._written(row)

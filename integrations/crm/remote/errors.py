@@ -16,6 +16,10 @@ class CRMAuthExpired(ServiceUnavailable):
     """401: the access token / session expired or was revoked."""
 
 
+class CRMUserAuthExpired(CRMAuthExpired):
+    """401 on a user's own token: that user must reconnect (never a silent fallback to the integration)."""
+
+
 class CRMMissingScopes(ServiceUnavailable):
     """403: the app lacks a scope / permission the call needs."""
 
@@ -35,6 +39,14 @@ def crm_auth_expired(label: str) -> CRMAuthExpired:
     return CRMAuthExpired(
         zh=f"DealPilot 与 {label} 的连接已过期，请管理员重新授权（更新访问令牌）。",
         en=f"DealPilot's connection to {label} has expired: ask your admin to renew the access token.",
+    )
+
+
+def crm_user_auth_expired(label: str) -> CRMUserAuthExpired:
+    return CRMUserAuthExpired(
+        zh=f"你的 {label} 连接已过期，请重新连接你的 {label} 账号（dealpilot crm connect-user）后再问。",
+        en=f"Your {label} connection has expired: reconnect your {label} account (dealpilot crm connect-user) "
+           "and ask again.",
     )
 
 

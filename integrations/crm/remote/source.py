@@ -12,7 +12,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from integrations.crm.remote.user_tokens import UserToken
 
 Kind = Literal["account", "contact", "opportunity", "activity"]
 KINDS: tuple[Kind, ...] = ("account", "contact", "opportunity", "activity")
@@ -79,6 +82,11 @@ class VendorSource(ABC):
 
     system: str = "vendor"
     label: str = "CRM"
+
+    def for_user(self, token: "UserToken") -> "VendorSource | None":
+        """The same source calling the vendor with one user's own token (delegated access), or
+        ``None`` when the vendor cannot act as a user (then DealPilot's visibility rules alone apply)."""
+        return None
 
     @abstractmethod
     def users(self) -> list[VendorUser]:

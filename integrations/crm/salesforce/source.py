@@ -49,6 +49,13 @@ class SalesforceSource(VendorSource):
                  attempts: int = 4, backoff_s: float = 0.5, timeout_s: float = 15.0) -> None:
         self.sf = build_client(instance_url=instance_url, session_id=session_id, verify=verify,
                                attempts=attempts, backoff_s=backoff_s, timeout_s=timeout_s)
+        self._instance_url = instance_url
+        self._options = {"verify": verify, "attempts": attempts, "backoff_s": backoff_s, "timeout_s": timeout_s}
+
+    def for_user(self, token: Any) -> "SalesforceSource":
+        """A user's OAuth access token (web-server flow) on their org: Salesforce applies their sharing."""
+        return SalesforceSource(instance_url=token.instance_url or self._instance_url,
+                                session_id=token.access_token, **self._options)  # type: ignore[arg-type]
 
     # --- transport ------------------------------------------------------------------------------
     def _call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
