@@ -6,6 +6,7 @@ risks, and each change must be one transaction with its history row, whoever mak
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -177,11 +178,19 @@ def task_events(store: Store, task_id: int) -> list[WarRoomTaskEvent]:
         return list(s.exec(select(WarRoomTaskEvent).where(WarRoomTaskEvent.task_id == task_id).order_by(WarRoomTaskEvent.id)))  # type: ignore[arg-type]
 
 
-def claim_reminder(store: Store, task_id: int, day: date) -> bool:
-    """``True`` the first time for (task, day) across all processes; ``False`` afterwards."""
+def claim_reminder(store: Store, task_id: int, day: date, *, also: Callable[[Any], None] | None = None) -> bool:
+    """``True`` the first time for (task, day) across all processes; ``False`` afterwards.
+
+    ``also(session)`` runs in the same transaction as the claim (the owner's DM is enqueued into
+    the outbox there), so the claim and the DM commit together or not at all: a crash between
+    them can neither lose the DM nor send it twice.
+    """
     try:
         with store.session() as s:
             s.add(WarRoomReminder(task_id=task_id, day=day))
+            s.flush()
+            if also is not None:
+                also(s)
     except IntegrityError:
         return False
     return True

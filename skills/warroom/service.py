@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -243,9 +244,16 @@ def _publish_task_write(runtime: Any, room: WarRoom) -> None:
 
 
 def _task_in_room(runtime: Any, task_id: int, actor: str) -> tuple[WarRoomTask, WarRoom]:
+    """The task and its room, found from the task (a press in a DM has no room channel).
+
+    Only the task's owner or a member of its room may act on it; anyone else gets the same answer
+    as for a missing task (a task title is deal content).
+    """
     task = repo.get_task(runtime.store, task_id)
     room = repo.get_room(runtime.store, task.room_id) if task else None
-    if task is None or room is None or repo.member(runtime.store, room.id, actor) is None:  # type: ignore[arg-type]
+    allowed = task is not None and room is not None and (
+        task.owner_id == actor or repo.member(runtime.store, room.id, actor) is not None)  # type: ignore[arg-type]
+    if task is None or room is None or not allowed:
         raise NotFoundOrHidden(zh="找不到这个任务，或者你不是它所在作战室的成员。",
                                en="I can't find that task, or you are not a member of its war room.")
     return task, room
@@ -276,19 +284,36 @@ def reassign_task(runtime: Any, *, task_id: int, actor: str, owner_id: str, toda
 
 
 def remind_overdue(runtime: Any, *, today: date | None = None) -> list[int]:
-    """Post one reminder per overdue task per day in its room, naming the owner; returns task ids."""
+    """Remind each overdue task's owner once per task per day; returns the task ids reminded.
+
+    Two reminders: a post in the room mentioning the owner, and a DM to the owner enqueued in the
+    outbox (``skills.warroom.reminders``) in the same transaction as the (task, day) claim.
+    """
+    from bot.outbox import enqueue, user_recipient
+    from skills.warroom.reminders import SOURCE, reminder_dm, reminder_key
+
     reminded: list[int] = []
     for room in repo.all_rooms(runtime.store):
         impl = room_platform(runtime, room.platform)
         if impl is None:
             continue
         day = today or room_today(room)
+        deal = None
         for task in repo.tasks(runtime.store, room.id, status="open"):  # type: ignore[arg-type]
             if task.due_date is None or task.due_date >= day:
                 continue
-            if not repo.claim_reminder(runtime.store, task.id, day):  # type: ignore[arg-type]
-                continue
             owner = runtime.crm.get_user(task.owner_id)
+            if deal is None:
+                deal = runtime.crm.get_opportunity(SYSTEM_VIEWER, room.opportunity_id)
+            deal_name = room.name if deal is None else (
+                deal.name if (owner.language if owner else room.language) == "zh" or not deal.name_en else deal.name_en)
+            dm = reminder_dm(task=task, room=room, owner=owner, deal_name=deal_name, day=day)
+            # an unknown or inactive owner gets no DM; the room post still names the task
+            also = None if owner is None or not owner.active else partial(
+                enqueue, recipient=user_recipient(task.owner_id), reply=dm,
+                idempotency_key=reminder_key(task.id, day), source=SOURCE, capped=True)  # type: ignore[arg-type]
+            if not repo.claim_reminder(runtime.store, task.id, day, also=also):  # type: ignore[arg-type]
+                continue
             member = repo.member(runtime.store, room.id, task.owner_id)  # type: ignore[arg-type]
             mention = _mention(room.platform, member, owner)
             late = (day - task.due_date).days
@@ -296,7 +321,10 @@ def remind_overdue(runtime: Any, *, today: date | None = None) -> list[int]:
                         f"⏰ {mention} 任务 #{task.id}「{task.title}」已逾期 {late} 天（截止 {task.due_date}）。完成后请点卡片上的「完成」。",
                         f"⏰ {mention} task #{task.id} '{task.title}' is {late} days overdue (due {task.due_date}). "
                         "Press Done on the card when it is finished.")
-            impl.post(room.channel, Reply(text=text, blocks=[Section(text=text)], language=room.language, skill="warroom"))  # type: ignore[arg-type]
+            try:
+                impl.post(room.channel, Reply(text=text, blocks=[Section(text=text)], language=room.language, skill="warroom"))  # type: ignore[arg-type]
+            except Exception:  # the DM is already queued durably; a failed room post must not stop other rooms
+                log.warning("room reminder post failed room=%s task=%s", room.id, task.id, exc_info=True)
             repo.change_task(runtime.store, task.id, actor="dealpilot", action="remind")  # type: ignore[arg-type]
             reminded.append(task.id)  # type: ignore[arg-type]
     return reminded
