@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import event_callback, mention
+from slack_support import event_callback, mention
 from peers.slack_peer import BOT_TOKEN, SIGNING_SECRET, SlackPeer
 
 from bot.adapters.slack.credentials import SlackConfigError, SlackCredentials

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from conftest import BOB, LINA, SlackHttp, event_callback
+from slack_support import BOB, LINA, SlackHttp, event_callback
 from peers.slack_peer import SlackPeer
 from sqlalchemy import or_, select
 

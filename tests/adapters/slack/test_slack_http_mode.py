@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from conftest import (
+from slack_support import (
     LINA,
     SALES,
     STRANGER,

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SALES, SlackHttp, block_action, credentials, event_callback, mention
+from slack_support import SALES, SlackHttp, block_action, credentials, event_callback, mention
 from peers.slack_peer import BOT_USER_ID, TEAM_ID, SlackPeer
 
 from bot.adapters.slack.app import SlackBot

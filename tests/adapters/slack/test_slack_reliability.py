@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from conftest import SALES, SlackHttp, channel_message, credentials, event_callback, mention
+from slack_support import SALES, SlackHttp, channel_message, credentials, event_callback, mention
 from peers.slack_peer import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, SlackPeer
 
 from bot.adapters.slack.app import SlackBot

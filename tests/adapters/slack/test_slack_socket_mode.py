@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import LINA, SALES, block_action, channel_message, command, event_callback, mention
+from slack_support import LINA, SALES, block_action, channel_message, command, event_callback, mention
 from peers.slack_peer import APP_TOKEN, SlackPeer
 
 

@@ -1,31 +1,25 @@
 """The local Slack peer plus the Web API methods war rooms use.
 
 The shared peer (``tests/peers/slack_peer.py``) covers messaging; a war room also needs
-``conversations.create``/``invite``, ``pins.add``, ``users.lookupByEmail`` and the two-step file
-upload. They are added here by subclassing (the peer dispatches ``/api/<method>`` to
+``conversations.create``/``invite``, ``pins.add`` and ``users.lookupByEmail`` (file upload is in the
+shared peer). They are added here by subclassing (the peer dispatches ``/api/<method>`` to
 ``_m_<method>``), keeping the shared peer untouched. Each method checks what Slack checks.
 """
 
 from __future__ import annotations
 
 import itertools
-import json
 import time
 import uuid
 from typing import Any
 
-from aiohttp import web
-from peers.slack_peer import BOT_USER_ID, TEAM_ID, PeerRequest, SlackPeer
-
-UPLOAD_METHOD = "upload.bytes"
-
+from peers.slack_peer import BOT_USER_ID, TEAM_ID, SlackPeer
 
 class WarRoomSlackPeer(SlackPeer):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.channels: dict[str, dict[str, Any]] = {}
         self.pins: dict[str, list[str]] = {}
-        self.uploads: dict[str, bytes] = {}
         self._ids = itertools.count(1)
 
     # --- channels ---------------------------------------------------------------------------------
@@ -75,37 +69,6 @@ class WarRoomSlackPeer(SlackPeer):
             if str(user["profile"].get("email", "")).lower() == wanted:
                 return {"ok": True, "user": user}
         return {"ok": False, "error": "users_not_found"}
-
-    # --- files (files_upload_v2: get an URL, POST the bytes there, complete) --------------------------
-    def _m_files_getUploadURLExternal(self, p: dict[str, Any]) -> dict[str, Any]:
-        if not p.get("filename") or not str(p.get("length", "")).isdigit():
-            return {"ok": False, "error": "invalid_arguments"}
-        file_id = "F" + uuid.uuid4().hex[:10].upper()
-        return {"ok": True, "file_id": file_id, "upload_url": f"{self.api_url}{UPLOAD_METHOD}?file={file_id}"}
-
-    def _m_files_completeUploadExternal(self, p: dict[str, Any]) -> dict[str, Any]:
-        files = p.get("files")
-        files = json.loads(files) if isinstance(files, str) else files or []
-        missing = [f["id"] for f in files if f.get("id") not in self.uploads]
-        if missing or not files:
-            return {"ok": False, "error": "file_not_found"}
-        channel = str(p.get("channel_id", ""))
-        shared = [{"id": f["id"], "title": f.get("title", ""), "channels": [channel] if channel else []} for f in files]
-        if channel:
-            with self._cond:
-                self.messages.setdefault(channel, []).append({"type": "message", "ts": self._next_ts(), "files": shared})
-        return {"ok": True, "files": shared}
-
-    async def _api(self, request: web.Request) -> web.Response:
-        if request.match_info["method"] != UPLOAD_METHOD:
-            return await super()._api(request)
-        file_id = request.query.get("file", "")
-        body = await request.read()
-        with self._cond:
-            self.uploads[file_id] = body
-            self.requests.append(PeerRequest(UPLOAD_METHOD, {"file": file_id, "bytes": len(body)}, None))
-            self._cond.notify_all()
-        return web.Response(text=f"OK - {len(body)}")
 
 
 # --- payloads ------------------------------------------------------------------------------------------
