@@ -112,3 +112,9 @@ def _publish(account_ids: list[int]) -> None:
 from integrations.crm.sync_cli import sync_command  # noqa: E402
 
 app.command("sync")(sync_command)
+
+# delegated access (issue #10): integrations/crm/user_tokens_cli.py
+from integrations.crm.user_tokens_cli import connect_user_command, disconnect_user_command  # noqa: E402
+
+app.command("connect-user")(connect_user_command)
+app.command("disconnect-user")(disconnect_user_command)

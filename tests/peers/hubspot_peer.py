@@ -3,7 +3,10 @@
 Speaks the JSON shapes the official ``hubspot-api-client`` expects (point it at ``peer.url`` with
 ``HubSpot(access_token=..., host=peer.url)``). Checks the bearer token (401
 ``EXPIRED_AUTHENTICATION`` for an expired one), granular scopes (403 ``MISSING_SCOPES``), pages
-every list (``page_cap`` forces small pages), and records every request. Seed it from the embedded
+every list (``page_cap`` forces small pages), and records every request. Besides the private-app
+``TOKEN`` (sees everything) it accepts user tokens (``grant_user``): such a token sees only records
+its owners own (``view="owned"``) or are on the team of (``view="team"``), approximating the
+portal's user permissions; ``expire_user`` makes one answer 401. Seed it from the embedded
 demo company with ``seed_from_store`` (vendor shapes written here independently of the connector).
 """
 
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import html
 import itertools
+from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from typing import Any
 
@@ -77,6 +81,14 @@ def _sort_key(value: Any) -> tuple[int, Any]:
     return (1, parsed) if isinstance(parsed, float) else (2, parsed)
 
 
+@dataclass(frozen=True)
+class Grant:
+    """What one user token sees: records of these owner ids, owned only or also as team member."""
+
+    owner_ids: frozenset[str]
+    view: str = "team"  # owned | team
+
+
 class HubSpotPeer(PeerServer):
     def __init__(self) -> None:
         super().__init__()
@@ -87,6 +99,52 @@ class HubSpotPeer(PeerServer):
         self.page_cap = 100
         self._ids = itertools.count(1001)
         self.token = TOKEN
+        self.user_tokens: dict[str, Grant] = {}
+        self.expired_user_tokens: set[str] = set()
+        self.visible: dict[str, dict[str, dict[str, Any]]] = self.objects  # this request's view (under lock)
+
+    # --- user tokens ----------------------------------------------------------------------------
+    def owner_id(self, email: str) -> str:
+        return next(o["id"] for o in self.owners if o["email"] == email)
+
+    def grant_user(self, token: str, email: str, *, view: str = "team", also: tuple[str, ...] = ()) -> None:
+        """Accept ``token`` as the user with ``email`` (plus the owners in ``also``, e.g. a manager's team)."""
+        with self.lock:
+            ids = frozenset([self.owner_id(email), *(self.owner_id(e) for e in also)])
+            self.user_tokens[token] = Grant(ids, view)
+            self.expired_user_tokens.discard(token)
+
+    def expire_user(self, token: str) -> None:
+        with self.lock:
+            self.expired_user_tokens.add(token)
+
+    def _scoped(self, grant: Grant) -> dict[str, dict[str, dict[str, Any]]]:
+        """The objects ``grant`` may read: companies by owner (or owner team), the rest through them."""
+        def owners(obj: dict[str, Any], *props: str) -> set[str]:
+            return {i for p in props for i in (obj["properties"].get(p) or "").split(";") if i}
+
+        team = grant.view == "team"
+        company_props = ("hubspot_owner_id", "hs_all_owner_ids") if team else ("hubspot_owner_id",)
+        deal_props = ("hubspot_owner_id", "hs_all_collaborator_owner_ids") if team else ("hubspot_owner_id",)
+        view: dict[str, dict[str, dict[str, Any]]] = {t: {} for t in OBJECT_TYPES}
+        view["companies"] = {i: o for i, o in self.objects["companies"].items()
+                             if owners(o, *company_props) & grant.owner_ids}
+
+        def via(object_type: str, object_id: str, to_type: str) -> bool:
+            return any(t in view[to_type] for t in self.assoc.get((object_type, object_id, to_type), []))
+
+        view["deals"] = {i: o for i, o in self.objects["deals"].items()
+                         if owners(o, *deal_props) & grant.owner_ids or via("deals", i, "companies")}
+        view["contacts"] = {i: o for i, o in self.objects["contacts"].items() if via("contacts", i, "companies")}
+        for t in OBJECT_TYPES[3:]:
+            view[t] = {i: o for i, o in self.objects[t].items()
+                       if owners(o, "hubspot_owner_id") & grant.owner_ids
+                       or via(t, i, "companies") or via(t, i, "deals")}
+        return view
+
+    def _live(self, object_type: str, object_id: str) -> bool:
+        obj = self.visible[object_type].get(object_id)
+        return obj is not None and not obj["archived"]
 
     # --- data -----------------------------------------------------------------------------------
     def add(self, object_type: str, properties: dict[str, Any], *, created: datetime | None = None,
@@ -139,12 +197,15 @@ class HubSpotPeer(PeerServer):
 
     def route(self, req: Recorded) -> tuple[int, Any]:
         auth = req.headers.get("authorization", "")
-        if auth == f"Bearer {EXPIRED_TOKEN}":
+        bearer = auth[len("Bearer "):] if auth.startswith("Bearer ") else ""
+        if bearer == EXPIRED_TOKEN or bearer in self.expired_user_tokens:
             return self._error(401, "EXPIRED_AUTHENTICATION", "The OAuth token used to make this call expired 1 day(s) ago.")
-        if auth != f"Bearer {self.token}":
+        if bearer != self.token and bearer not in self.user_tokens:
             return self._error(401, "INVALID_AUTHENTICATION", "Authentication credentials not found.")
         parts = req.path.strip("/").split("/")
         with self.lock:
+            grant = self.user_tokens.get(bearer)
+            self.visible = self.objects if grant is None else self._scoped(grant)
             if parts[:3] == ["crm", "v3", "owners"]:
                 return self._owners(req)
             if parts[:3] == ["crm", "v3", "objects"] and len(parts) >= 4 and parts[3] in self.objects:
@@ -185,14 +246,13 @@ class HubSpotPeer(PeerServer):
         if assoc_types:
             view["associations"] = {
                 t: {"results": [{"id": i, "type": f"{object_type[:-1]}_to_{t[:-1]}"}
-                                for i in self.assoc.get((object_type, obj["id"], t), [])
-                                if not self.objects[t].get(i, {}).get("archived")]}
+                                for i in self.assoc.get((object_type, obj["id"], t), []) if self._live(t, i)]}
                 for t in assoc_types if self.assoc.get((object_type, obj["id"], t))
             }
         return view
 
     def _objects(self, req: Recorded, object_type: str, rest: list[str]) -> tuple[int, Any]:
-        store = self.objects[object_type]
+        store = self.visible[object_type]
         q = req.query
         props = [p for v in q.get("properties", []) for p in v.split(",")]
         assoc_types = [p for v in q.get("associations", []) for p in v.split(",")]
@@ -240,7 +300,7 @@ class HubSpotPeer(PeerServer):
 
     def _search(self, req: Recorded, object_type: str) -> tuple[int, Any]:
         body = req.body or {}
-        items = [o for o in self.objects[object_type].values() if not o["archived"]]
+        items = [o for o in self.visible[object_type].values() if not o["archived"]]
         groups = body.get("filterGroups") or []
         if groups:
             items = [o for o in items if any(all(self._matches(o, f) for f in g.get("filters", [])) for g in groups)]
@@ -270,17 +330,16 @@ class HubSpotPeer(PeerServer):
         object_id = self.add(object_type, props, created=now, modified=now)
         for a in body.get("associations") or []:
             to_id = str(a["to"]["id"])
-            to_type = next((t for t in OBJECT_TYPES if to_id in self.objects[t]), None)
+            to_type = next((t for t in OBJECT_TYPES if to_id in self.visible[t]), None)
             if to_type is None:
                 return self._error(400, "VALIDATION_ERROR", f"association target {to_id} not found")
             self.associate(object_type, object_id, to_type, to_id)
         return 201, self._view(self.objects[object_type][object_id], list(props))
 
     def _assoc_page(self, req: Recorded, from_type: str, object_id: str, to_type: str) -> tuple[int, Any]:
-        if object_id not in self.objects.get(from_type, {}):
+        if object_id not in self.visible.get(from_type, {}):
             return self._error(404, "OBJECT_NOT_FOUND", "Object not found")
-        targets = [i for i in self.assoc.get((from_type, object_id, to_type), [])
-                   if not self.objects[to_type].get(i, {}).get("archived")]
+        targets = [i for i in self.assoc.get((from_type, object_id, to_type), []) if self._live(to_type, i)]
         q = req.query
         chunk, paging = self._page(targets, req, after=(q.get("after") or [None])[0],
                                    limit=int((q.get("limit") or ["500"])[0]), cap=500)
@@ -292,8 +351,9 @@ class HubSpotPeer(PeerServer):
     def _assoc_batch(self, req: Recorded, from_type: str, to_type: str) -> tuple[int, Any]:
         results = []
         for item in (req.body or {}).get("inputs", []):
-            targets = [i for i in self.assoc.get((from_type, str(item["id"]), to_type), [])
-                       if not self.objects[to_type].get(i, {}).get("archived")]
+            if str(item["id"]) not in self.visible.get(from_type, {}):
+                continue
+            targets = [i for i in self.assoc.get((from_type, str(item["id"]), to_type), []) if self._live(to_type, i)]
             if targets:
                 results.append({"from": {"id": str(item["id"])}, "to": [
                     {"toObjectId": int(i), "associationTypes": [{"category": "HUBSPOT_DEFINED", "typeId": 0,

@@ -6,6 +6,9 @@ certificate made by ``make_certificate`` (trust it with ``verify=<cert path>`` o
 ``trust_env`` is off). The SOQL subset: ``SELECT f, ... FROM Obj [WHERE a op v AND ...] [ORDER BY f
 [ASC|DESC], ...] [LIMIT n]`` with ``= != > >= < <= LIKE IN``. Seed it from the embedded demo company
 with ``seed_from_store``; every request is recorded and faults can be injected (``peer.fail``).
+Besides the integration ``SESSION_ID`` (sees everything) it accepts user sessions (``grant_user``):
+such a token sees what its users own (``view="owned"``) or are on the account / opportunity team of
+(``view="team"``), approximating Salesforce sharing; ``expire_user`` makes one answer 401.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import itertools
 import re
 import ssl
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -126,6 +130,14 @@ def _split_and(where: str) -> list[str]:
     return [p for p in parts if p.strip()]
 
 
+@dataclass(frozen=True)
+class Grant:
+    """What one user session sees: records of these user ids, owned only or also through teams."""
+
+    user_ids: frozenset[str]
+    view: str = "team"  # owned | team
+
+
 class SalesforcePeer(PeerServer):
     def __init__(self, tls: ssl.SSLContext) -> None:
         super().__init__(tls=tls)
@@ -135,6 +147,45 @@ class SalesforcePeer(PeerServer):
         self._locator_ids = itertools.count(1)
         self.session_id = SESSION_ID
         self.hidden_fields: set[str] = set()
+        self.user_sessions: dict[str, Grant] = {}
+        self.expired_sessions: set[str] = set()
+        self.visible: dict[str, dict[str, dict[str, Any]]] = self.objects  # this request's view (under lock)
+
+    # --- user sessions --------------------------------------------------------------------------
+    def user_id(self, email: str) -> str:
+        return self.find("User", "Email", email)
+
+    def grant_user(self, token: str, email: str, *, view: str = "team", also: tuple[str, ...] = ()) -> None:
+        """Accept ``token`` as the user with ``email`` (plus ``also``, e.g. the users below a manager's role)."""
+        with self.lock:
+            self.user_sessions[token] = Grant(frozenset([self.user_id(email), *(self.user_id(e) for e in also)]), view)
+            self.expired_sessions.discard(token)
+
+    def expire_user(self, token: str) -> None:
+        with self.lock:
+            self.expired_sessions.add(token)
+
+    def _scoped(self, grant: Grant) -> dict[str, dict[str, dict[str, Any]]]:
+        """Sharing, approximated: accounts by owner (or account team), the rest through their account."""
+        ids, team = grant.user_ids, grant.view == "team"
+
+        def members(sobject: str, key: str) -> set[str]:
+            return {r[key] for r in self.objects[sobject].values() if r.get("UserId") in ids} if team else set()
+
+        view: dict[str, dict[str, dict[str, Any]]] = {"User": self.objects["User"]}
+        on_account, on_deal = members("AccountTeamMember", "AccountId"), members("OpportunityTeamMember", "OpportunityId")
+        view["Account"] = {i: r for i, r in self.objects["Account"].items() if r.get("OwnerId") in ids or i in on_account}
+        view["Opportunity"] = {i: r for i, r in self.objects["Opportunity"].items()
+                               if r.get("OwnerId") in ids or i in on_deal or r.get("AccountId") in view["Account"]}
+        view["Contact"] = {i: r for i, r in self.objects["Contact"].items() if r.get("AccountId") in view["Account"]}
+        for sobject in ("Task", "Event"):
+            view[sobject] = {i: r for i, r in self.objects[sobject].items()
+                             if r.get("AccountId") in view["Account"] or r.get("WhatId") in view["Opportunity"]}
+        for sobject in ("OpportunityContactRole", "OpportunityTeamMember"):
+            view[sobject] = {i: r for i, r in self.objects[sobject].items() if r.get("OpportunityId") in view["Opportunity"]}
+        view["AccountTeamMember"] = {i: r for i, r in self.objects["AccountTeamMember"].items()
+                                     if r.get("AccountId") in view["Account"]}
+        return view
 
     @classmethod
     def serve(cls, cert: Path, key: Path) -> "SalesforcePeer":
@@ -168,13 +219,16 @@ class SalesforcePeer(PeerServer):
     # --- HTTP -----------------------------------------------------------------------------------
     def route(self, req: Recorded) -> tuple[int, Any]:
         auth = req.headers.get("authorization", "")
-        if auth != f"Bearer {self.session_id}":
+        bearer = auth[len("Bearer "):] if auth.startswith("Bearer ") else ""
+        if bearer in self.expired_sessions or (bearer != self.session_id and bearer not in self.user_sessions):
             return 401, [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
         base = f"/services/data/v{VERSION}/"
         if not req.path.startswith(base):
             return 404, [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
         rest = req.path[len(base):].strip("/").split("/")
         with self.lock:
+            grant = self.user_sessions.get(bearer)
+            self.visible = self.objects if grant is None else self._scoped(grant)
             if rest[0] in ("query", "queryAll") and len(rest) == 1:
                 options = req.headers.get("sforce-query-options", "")
                 size = int(m.group(1)) if (m := re.search(r"batchSize=(\d+)", options)) else 2000
@@ -186,7 +240,7 @@ class SalesforcePeer(PeerServer):
             if rest[0] == "sobjects" and len(rest) >= 2 and req.method == "POST":
                 return self._create(rest[1], req.body)
             if rest[0] == "sobjects" and len(rest) == 3 and req.method == "GET":
-                record = self.objects.get(rest[1], {}).get(rest[2])
+                record = self.visible.get(rest[1], {}).get(rest[2])
                 if record is None or record["IsDeleted"]:
                     return 404, [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
                 return 200, self._shape(rest[1], record, list(record))
@@ -226,7 +280,7 @@ class SalesforcePeer(PeerServer):
         if missing:
             return 400, [{"message": f"No such column '{missing[0]}' on entity '{m.group('obj')}'.",
                           "errorCode": "INVALID_FIELD"}]
-        rows = [r for r in self.objects[m.group("obj")].values() if all_rows or not r["IsDeleted"]]
+        rows = [r for r in self.visible[m.group("obj")].values() if all_rows or not r["IsDeleted"]]
         try:
             for condition in _split_and(m.group("where") or ""):
                 rows = [r for r in rows if self._matches(r, condition)]
@@ -270,7 +324,7 @@ class SalesforcePeer(PeerServer):
             return 400, [{"message": "MALFORMED_SEARCH", "errorCode": "MALFORMED_SEARCH"}]
         term = re.sub(r"\\(.)", r"\1", m.group("term")).strip("*\"").lower()
         fields = [f.strip() for f in m.group("fields").split(",") if f.strip()]
-        rows = [r for r in self.objects[m.group("obj")].values()
+        rows = [r for r in self.visible[m.group("obj")].values()
                 if not r["IsDeleted"] and term in str(r.get("Name") or "").lower()]
         rows = rows[: int(m.group("limit") or 2000)]
         return 200, {"searchRecords": [self._shape(m.group("obj"), r, fields) for r in rows]}
@@ -282,12 +336,12 @@ class SalesforcePeer(PeerServer):
         fields = dict(body)
         what = fields.get("WhatId") or ""
         if what.startswith("006"):
-            opp = self.objects["Opportunity"].get(what)
+            opp = self.visible["Opportunity"].get(what)
             if opp is None:
                 return 400, [{"message": "invalid WhatId", "errorCode": "INVALID_CROSS_REFERENCE_KEY"}]
             fields["AccountId"] = opp["AccountId"]
         elif what.startswith("001"):
-            if what not in self.objects["Account"]:
+            if what not in self.visible["Account"]:
                 return 400, [{"message": "invalid WhatId", "errorCode": "INVALID_CROSS_REFERENCE_KEY"}]
             fields["AccountId"] = what
         if sobject == "Task" and fields.get("Status") == "Completed":
