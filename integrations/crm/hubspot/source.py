@@ -56,7 +56,7 @@ class HubSpotSource(VendorSource):
         self.timeout_s = timeout_s
         self._options = {"host": host, "timeout_s": timeout_s, "attempts": attempts, "backoff_s": backoff_s}
 
-    def for_user(self, token: Any) -> "HubSpotSource":
+    def for_user(self, token: Any) -> HubSpotSource:
         """A user's OAuth access token on the same portal host: HubSpot applies that user's permissions."""
         return HubSpotSource(access_token=token.access_token, **self._options)  # type: ignore[arg-type]
 

@@ -259,8 +259,8 @@ class RemoteCRM(CRM):
         account, deal = self._write_target(viewer, account_id, opportunity_id)
         client, _ = self.delegation.source_for(viewer)  # written as the user when they connected
         row = client.create_activity(kind=kind, account=account, opportunity=deal,
-                                          owner=self.people.vendor_user(viewer.user_id), subject=subject,
-                                          summary=summary, due_date=None, status="done")
+                                     owner=self.people.vendor_user(viewer.user_id), subject=subject,
+                                     summary=summary, due_date=None, status="done")
         return self._written(row)
 
     def create_task(self, viewer: Viewer, *, account_id: int, subject: str, due_date: date | None,
@@ -271,5 +271,5 @@ class RemoteCRM(CRM):
         owner = self.people.vendor_user(owner_id or viewer.user_id)
         client, _ = self.delegation.source_for(viewer)
         row = client.create_activity(kind="task", account=account, opportunity=deal, owner=owner,
-                                          subject=subject, summary=subject, due_date=due_date, status="open")
+                                     subject=subject, summary=subject, due_date=due_date, status="open")
         return self._written(row)

@@ -83,7 +83,7 @@ class VendorSource(ABC):
     system: str = "vendor"
     label: str = "CRM"
 
-    def for_user(self, token: "UserToken") -> "VendorSource | None":
+    def for_user(self, token: UserToken) -> VendorSource | None:
         """The same source calling the vendor with one user's own token (delegated access), or
         ``None`` when the vendor cannot act as a user (then DealPilot's visibility rules alone apply)."""
         return None

@@ -5,6 +5,8 @@ applies the CRM's own sharing model on top: the record owner, the account team (
 properties, Salesforce AccountTeamMember) and the manager of the owner's team (Salesforce role
 hierarchy, approximated by our teams). The same rule as the embedded CRM
 (``integrations/crm/visibility.py``), so a rep sees the same set whichever CRM is behind it.
+When the rep connected their own token (``delegated.py``) the vendor filters first and this rule
+stays as a second guard.
 """
 
 from __future__ import annotations

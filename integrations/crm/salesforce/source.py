@@ -52,7 +52,7 @@ class SalesforceSource(VendorSource):
         self._instance_url = instance_url
         self._options = {"verify": verify, "attempts": attempts, "backoff_s": backoff_s, "timeout_s": timeout_s}
 
-    def for_user(self, token: Any) -> "SalesforceSource":
+    def for_user(self, token: Any) -> SalesforceSource:
         """A user's OAuth access token (web-server flow) on their org: Salesforce applies their sharing."""
         return SalesforceSource(instance_url=token.instance_url or self._instance_url,
                                 session_id=token.access_token, **self._options)  # type: ignore[arg-type]
