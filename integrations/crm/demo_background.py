@@ -1,7 +1,7 @@
 """The demo company's background: ~190 ordinary accounts with people, deals and 24 months of history.
 
 Ordinary on purpose. Their order and competitor rhythms are steady (no drop, no surge), every open
-deal has been touched within the last four weeks, has at least two decision-makers mapped and a
+deal has been touched within the last four weeks (a negotiation within 10 days), has at least two decision-makers mapped and a
 discount under 25%, and no milestone is late, so the planted stories in ``demo_stories`` are the
 only accounts a rule or a brief should flag for those reasons.
 """
