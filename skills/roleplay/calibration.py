@@ -81,37 +81,47 @@ def calibrate(
     heldout_only: bool = False,
     tuning_only: bool = False,
     detector: Any = None,
+    prefix: str = "",
 ) -> CalibrationReport:
     """Score every graded transcript (or only the held-out / only the tuning ones) and compare.
 
     ``detector`` defaults to the product's; the threshold sweep passes its own.
     """
-    from skills.roleplay.rubric import load_rubric
-    from skills.roleplay.scorer import Utterance, score_transcript
-
     report = CalibrationReport()
     for item in load_graded(directory):
         if (heldout_only and not item.get("heldout")) or (tuning_only and item.get("heldout")):
             continue
-        rubric = load_rubric(item["level"])
-        transcript = [_utterance(turn, Utterance) for turn in item["transcript"]]
-        card = score_transcript(transcript, rubric, language=item["language"], detector=detector)
-        verdicts = card.verdicts()
-        unknown = set(item["grades"]) - set(verdicts)
-        missing = set(verdicts) - set(item["grades"])
-        if unknown or missing:
-            raise ValueError(f"{item['id']}: grades do not match the rubric (unknown {sorted(unknown)}, missing {sorted(missing)})")
-        report.transcripts += 1
-        report.pass_agree += int(card.passed == bool(item["passed"]))
-        if card.passed != bool(item["passed"]):
-            report.disagreements.append({"id": item["id"], "check": "PASS/FAIL", "human": item["passed"], "scorer": card.passed, "score": card.score})
-        for check, human in item["grades"].items():
-            tally = report.per_check[check]
-            tally[0] += int(verdicts[check] == bool(human))
-            tally[1] += 1
-            if verdicts[check] != bool(human):
-                quote = next(c.quote for c in card.checks if c.check_id == check)
-                report.disagreements.append({"id": item["id"], "check": check, "human": human, "scorer": verdicts[check], "quote": quote})
+        if prefix and not str(item["id"]).startswith(prefix):
+            continue
+        add_item(report, item, detector)
+    return report
+
+
+def add_item(report: CalibrationReport, item: dict[str, Any], detector: Any = None) -> CalibrationReport:
+    """Score one graded transcript and add its agreement to ``report`` (the tuning sweep scores
+    transcripts one by one for its leave-one-transcript-out estimate)."""
+    from skills.roleplay.rubric import load_rubric
+    from skills.roleplay.scorer import Utterance, score_transcript
+
+    rubric = load_rubric(item["level"])
+    transcript = [_utterance(turn, Utterance) for turn in item["transcript"]]
+    card = score_transcript(transcript, rubric, language=item["language"], detector=detector)
+    verdicts = card.verdicts()
+    unknown = set(item["grades"]) - set(verdicts)
+    missing = set(verdicts) - set(item["grades"])
+    if unknown or missing:
+        raise ValueError(f"{item['id']}: grades do not match the rubric (unknown {sorted(unknown)}, missing {sorted(missing)})")
+    report.transcripts += 1
+    report.pass_agree += int(card.passed == bool(item["passed"]))
+    if card.passed != bool(item["passed"]):
+        report.disagreements.append({"id": item["id"], "check": "PASS/FAIL", "human": item["passed"], "scorer": card.passed, "score": card.score})
+    for check, human in item["grades"].items():
+        tally = report.per_check[check]
+        tally[0] += int(verdicts[check] == bool(human))
+        tally[1] += 1
+        if verdicts[check] != bool(human):
+            quote = next(c.quote for c in card.checks if c.check_id == check)
+            report.disagreements.append({"id": item["id"], "check": check, "human": human, "scorer": verdicts[check], "quote": quote})
     return report
 
 
@@ -125,11 +135,12 @@ def eval_roleplay(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     heldout: bool = typer.Option(False, "--heldout", help="Only transcripts marked heldout (written after tuning)."),
     tuning: bool = typer.Option(False, "--tuning", help="Only the transcripts the patterns and threshold were tuned on."),
+    prefix: str = typer.Option("", "--prefix", help="Only transcripts whose id starts with this (a batch, e.g. ho4-)."),
 ) -> None:
     """Agreement of the offline role-play scorer with hand grades (per check and pass/fail)."""
     if heldout and tuning:
         raise typer.BadParameter("--heldout and --tuning are exclusive")
-    report = calibrate(path, heldout_only=heldout, tuning_only=tuning)
+    report = calibrate(path, heldout_only=heldout, tuning_only=tuning, prefix=prefix)
     if as_json:
         typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:

@@ -50,3 +50,34 @@ def test_a_semantic_pass_quotes_the_reps_own_words() -> None:
         transcript, load_rubric("discovery"), language="zh", detector=MoveDetector(load_moves(), semantic=False)
     )
     assert not keyword_card.verdicts()["ask_pain"]
+
+
+def _previous_detector() -> MoveDetector:
+    """The detector as it was before per-move thresholds, negatives and the union (0.87, fallback only)."""
+    return MoveDetector(load_moves(), thresholds={})
+
+
+@pytest.mark.parametrize(
+    ("statement", "old_false_credit"),
+    [("我们平时最费劲的是对账。", "conditional"), ("我们公司在杭州。", "value_evidence")],
+)
+def test_plain_statements_are_no_longer_credited(statement: str, old_false_credit: str) -> None:
+    assert old_false_credit in _previous_detector().detect(statement)
+    assert default_detector().detect(statement) == set()
+
+
+def test_negatives_guard_statement_moves_only() -> None:
+    from skills.roleplay.moves import load_negatives
+
+    negatives = load_negatives()
+    assert negatives["*"] and "我们平时最费劲的是对账" in negatives["*"]
+    # a question move is still found by meaning even though a similar customer statement is a negative
+    assert default_detector().detect("平时哪里最费劲？") == {"ask_pain"}
+
+
+def test_a_keyword_sentence_can_also_get_a_meaning_matched_move() -> None:
+    sentence = "这个顾虑很正常，您现在用的是哪家？"
+    fallback_only = MoveDetector(load_moves(), union_threshold=None)
+    product = default_detector()
+    assert "clarify" not in fallback_only.detect(sentence)
+    assert product.detect(sentence) >= fallback_only.detect(sentence) | {"clarify"}
