@@ -103,10 +103,9 @@ class EntityIndex:
         norm = normalize(text)
         if not norm:
             return []
-        padded = f" {norm} "
         best: dict[tuple[str, str], EntityMatch] = {}
         for entry in self._entries:
-            score, span = self._score(entry.variant, norm, padded)
+            score, span = self._score(entry.variant, norm)
             if score < min_score:
                 continue
             # Longer names are more specific: "ACME Retail" beats "ACME" when both occur.
@@ -118,7 +117,7 @@ class EntityIndex:
         return _drop_contained(matches)
 
     @staticmethod
-    def _score(variant: str, norm: str, padded: str) -> tuple[float, str]:
+    def _score(variant: str, norm: str) -> tuple[float, str]:
         """(score, the matched text in ``norm``); exact hits score 100, typos a little less."""
         is_cjk = bool(_CJK.search(variant))
         if (variant in norm) if is_cjk else _contains_word(norm, variant):

@@ -118,7 +118,6 @@ class Router:
             reply = self._engine(turn)
         else:
             reply = skill.handle(turn)
-        reply.language = reply.language or language
         self._remember(turn, reply)
         return reply
 
