@@ -79,17 +79,17 @@ def calibrate(
     directory: Path = EVAL_DIR,
     *,
     heldout_only: bool = False,
-    tuning_only: bool = False,
+    dev_only: bool = False,
     detector: Any = None,
     prefix: str = "",
 ) -> CalibrationReport:
-    """Score every graded transcript (or only the held-out / only the tuning ones) and compare.
+    """Score every graded transcript (or only the held-out / only the development ones) and compare.
 
-    ``detector`` defaults to the product's; the threshold sweep passes its own.
+    ``detector`` defaults to the product's.
     """
     report = CalibrationReport()
     for item in load_graded(directory):
-        if (heldout_only and not item.get("heldout")) or (tuning_only and item.get("heldout")):
+        if (heldout_only and not item.get("heldout")) or (dev_only and item.get("heldout")):
             continue
         if prefix and not str(item["id"]).startswith(prefix):
             continue
@@ -98,8 +98,7 @@ def calibrate(
 
 
 def add_item(report: CalibrationReport, item: dict[str, Any], detector: Any = None) -> CalibrationReport:
-    """Score one graded transcript and add its agreement to ``report`` (the tuning sweep scores
-    transcripts one by one for its leave-one-transcript-out estimate)."""
+    """Score one graded transcript and add its agreement to ``report``."""
     from skills.roleplay.rubric import load_rubric
     from skills.roleplay.scorer import Utterance, score_transcript
 
@@ -133,14 +132,14 @@ def _utterance(turn: dict[str, str], cls: Any) -> Any:
 def eval_roleplay(
     path: Path = typer.Option(EVAL_DIR, help="Directory of hand-graded transcripts."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
-    heldout: bool = typer.Option(False, "--heldout", help="Only transcripts marked heldout (written after tuning)."),
-    tuning: bool = typer.Option(False, "--tuning", help="Only the transcripts the patterns and threshold were tuned on."),
+    heldout: bool = typer.Option(False, "--heldout", help="Only held-out transcripts (never looked at while building the detector)."),
+    dev: bool = typer.Option(False, "--dev", help="Only the development transcripts (the detector's design was chosen on these)."),
     prefix: str = typer.Option("", "--prefix", help="Only transcripts whose id starts with this (a batch, e.g. ho4-)."),
 ) -> None:
     """Agreement of the offline role-play scorer with hand grades (per check and pass/fail)."""
-    if heldout and tuning:
-        raise typer.BadParameter("--heldout and --tuning are exclusive")
-    report = calibrate(path, heldout_only=heldout, tuning_only=tuning, prefix=prefix)
+    if heldout and dev:
+        raise typer.BadParameter("--heldout and --dev are exclusive")
+    report = calibrate(path, heldout_only=heldout, dev_only=dev, prefix=prefix)
     if as_json:
         typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:

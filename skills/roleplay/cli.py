@@ -1,4 +1,4 @@
-"""``dealpilot roleplay ...``: trainer tools (validate scenario files, draft a persona from an account)."""
+"""``dealpilot roleplay ...``: trainer tools (validate scenario files, draft a persona, retrain the move classifier)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,14 @@ from pathlib import Path
 import typer
 
 app = typer.Typer(no_args_is_help=True, help="Role-play trainer tools for trainers and managers.")
+
+
+@app.command()
+def train() -> None:
+    """Retrain the move classifier from the training bank (after editing it or moves.yaml)."""
+    from skills.roleplay.classifier import train_command
+
+    train_command()
 
 
 @app.command()

