@@ -42,7 +42,10 @@ NONE_FILE = "_none.yaml"
 IMPLIED: dict[str, frozenset[str]] = {"conditional": frozenset({"concession"})}
 L2 = 30.0
 FOLDS = 5
-BETA = 1.5  # F-beta for thresholds: > 1 favours recall (chosen on batches 1-5: a missed move costs the rep points unfairly)
+BETA = 1.5  # F-beta for thresholds: > 1 favours recall (chosen on batches 1-5: a missed move costs the rep points)
+# A concession is the rubric's "before" blocker: a false one voids a check the rep earned, so its
+# threshold favours precision (F0.7; chosen on batches 1-6).
+BETA_BY_MOVE: dict[str, float] = {"concession": 0.7}
 THRESHOLD_FLOOR = 0.2  # never credit a move the model thinks less likely than this
 
 
@@ -152,6 +155,7 @@ def fingerprint(bank: Sequence[Example], moves: Sequence[str]) -> str:
             "moves": list(moves),
             "l2": L2,
             "folds": FOLDS,
+        "beta": [BETA, sorted(BETA_BY_MOVE.items())],
             "floor": THRESHOLD_FLOOR,
         "features": ["embedding", "question", "date", "keywords"],
             "bank": sorted((e.text, sorted(e.moves)) for e in bank),
@@ -297,7 +301,7 @@ def out_of_fold(vectors: np.ndarray, labels: np.ndarray, moves: Sequence[str], f
     return probs
 
 
-def best_thresholds(probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
+def best_thresholds(probs: np.ndarray, labels: np.ndarray, betas: Sequence[float] | None = None) -> np.ndarray:
     """Per move, the threshold with the best F1 on out-of-fold probabilities (ties: the higher one)."""
     grid = np.round(np.arange(THRESHOLD_FLOOR, 0.96, 0.025), 3)
     chosen = []
@@ -308,7 +312,8 @@ def best_thresholds(probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
             pred = probs[:, j] >= t
             tp = np.sum(pred & y)
             precision, recall = tp / max(1, np.sum(pred)), tp / max(1, np.sum(y))
-            b2 = BETA * BETA
+            beta = betas[j] if betas is not None else BETA
+            b2 = beta * beta
             f_beta = (1 + b2) * precision * recall / max(1e-9, b2 * precision + recall)
             scores.append((f_beta, t))
         chosen.append(max(scores)[1])
@@ -332,7 +337,7 @@ def build(
     vectors = sentence_features([e.text for e in bank], embedded)
     labels = label_matrix(bank, moves)
     probs = out_of_fold(vectors, labels, moves, folds_of(bank))
-    thresholds = best_thresholds(probs, labels)
+    thresholds = best_thresholds(probs, labels, [BETA_BY_MOVE.get(m, BETA) for m in moves])
     report = {}
     for j, move in enumerate(moves):
         y, pred = labels[:, j] > 0.5, probs[:, j] >= thresholds[j]

@@ -70,6 +70,7 @@ class Move:
     examples: tuple[str, ...]
     question: bool = False
     negations: tuple[re.Pattern[str], ...] = ()
+    yields_to: tuple[str, ...] = ()  # moves that, found likelier in the same sentence, rule this one out
 
     def matches(self, clause: str) -> bool:
         return any(p.search(clause) for p in self.patterns) and not any(n.search(clause) for n in self.negations)
@@ -132,7 +133,9 @@ class MoveDetector:
             # "so you said the CFO signs, right?" plays back, it does not ask: a question move stays only
             # where it is likelier than the playback ("您说了算，还是得老板拍板？" asks).
             found = {m for m in found if not self.moves[m].question or scores[m] > scores["summarize"]}
-        return found
+        # Moves that exclude each other by definition (a trade offered now is not a recap of terms
+        # agreed): the weaker one goes (``yields_to`` in moves.yaml).
+        return {m for m in found if not any(o in found and scores[o] >= scores[m] for o in self.moves[m].yields_to)}
 
     def _by_model(self, clause: str) -> dict[str, float]:
         assert self.model is not None
@@ -187,7 +190,12 @@ def load_moves(path: Path = MOVES_FILE) -> dict[str, Move]:
             examples=tuple(spec.get("examples", [])),
             question=bool(spec.get("question", False)),
             negations=negations,
+            yields_to=tuple(spec.get("yields_to", [])),
         )
+    for move in moves.values():
+        unknown = set(move.yields_to) - set(moves)
+        if unknown:
+            raise ValueError(f"{path.name}: move {move.id!r} yields to unknown move(s) {sorted(unknown)}")
     return moves
 
 
