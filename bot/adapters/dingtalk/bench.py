@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import typer
+
+from bot.bench import percentile, seed_bench_demo
 
 ACK_TARGET_MS = 100.0
 REPLY_TARGET_MS = 300.0
@@ -27,11 +28,6 @@ QUESTIONS = (
     ("dt_zhao_lei", "2", "/insight ACME"),
     ("dt_li_na", "1", "ACME 的客户简报"),
 )
-
-
-def _percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))]
 
 
 def _peer_class() -> Any:
@@ -74,16 +70,7 @@ def bench_dingtalk(
             dingtalk_api_url=peer.base_url,
         )
         runtime = Runtime(settings)
-        started = time.perf_counter()
-        if with_cases:
-            from bot.demo_setup import seed_demo_workspace
-
-            seed_demo_workspace(runtime)
-        else:
-            from integrations.crm.demo import seed_demo
-
-            seed_demo(runtime.store)
-        seeded_s = time.perf_counter() - started
+        seeded_s = seed_bench_demo(runtime, with_cases=with_cases)
         app = DingTalkApp(runtime).start_in_thread()
         try:
             for i in range(len(QUESTIONS)):  # warm-up: entity indexes, first token, first connection use
@@ -100,14 +87,14 @@ def bench_dingtalk(
         "messages": n,
         "seeded_s": round(seeded_s, 1),
         "ack_ms": {
-            "p50": round(_percentile(acks, 50), 1),
-            "p95": round(_percentile(acks, 95), 1),
+            "p50": round(percentile(acks, 50), 1),
+            "p95": round(percentile(acks, 95), 1),
             "max": round(max(acks), 1),
             "target_p95": ACK_TARGET_MS,
         },
         "reply_ms": {
-            "p50": round(_percentile(replies, 50), 1),
-            "p95": round(_percentile(replies, 95), 1),
+            "p50": round(percentile(replies, 50), 1),
+            "p95": round(percentile(replies, 95), 1),
             "max": round(max(replies), 1),
             "target_p95": REPLY_TARGET_MS,
         },

@@ -21,6 +21,8 @@ from typing import Any
 
 import typer
 
+from bot.bench import percentile, seed_bench_demo
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 TARGET_ACK_P95_MS = 100.0
 TARGET_REPLY_P95_MS = 300.0
@@ -33,11 +35,6 @@ QUESTIONS = (
     ("sun.hao", "Umbrella Retail 的客户简报"),
     ("zhou.xin", "华康医药情况如何"),
 )
-
-
-def _percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))]
 
 
 def _slack_user(crm_id: str) -> str:
@@ -73,10 +70,10 @@ def _summary(name: str, acks: list[float], replies: list[float]) -> dict[str, An
     return {
         "transport": name,
         "n": len(acks),
-        "ack_p50_ms": round(_percentile(acks, 50), 1),
-        "ack_p95_ms": round(_percentile(acks, 95), 1),
-        "reply_p50_ms": round(_percentile(replies, 50), 1),
-        "reply_p95_ms": round(_percentile(replies, 95), 1),
+        "ack_p50_ms": round(percentile(acks, 50), 1),
+        "ack_p95_ms": round(percentile(acks, 95), 1),
+        "reply_p50_ms": round(percentile(replies, 50), 1),
+        "reply_p95_ms": round(percentile(replies, 95), 1),
     }
 
 
@@ -99,17 +96,9 @@ def bench_slack(
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp, peer_module.SlackPeer() as peer:
         runtime = Runtime(Settings(_env_file=None, home=Path(tmp)))  # type: ignore[call-arg]
-        started = time.perf_counter()
-        if with_cases:
-            from bot.demo_setup import seed_demo_workspace
-
-            seed_demo_workspace(runtime)
-        else:
-            from integrations.crm.demo import seed_demo
-
-            seed_demo(runtime.store)
+        seeded_s = seed_bench_demo(runtime, with_cases=with_cases)
         if not as_json:
-            typer.echo(f"seeded demo in {time.perf_counter() - started:.1f}s")
+            typer.echo(f"seeded demo in {seeded_s:.1f}s")
         for crm_id in {u for u, _ in QUESTIONS}:
             peer.add_user(_slack_user(crm_id), email=f"{crm_id}@northstar.example", name=crm_id)
         credentials = SlackCredentials(
