@@ -12,9 +12,22 @@ import re
 import ssl
 import threading
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+
+def as_utc(moment: datetime | date | None) -> datetime | None:
+    """A stored date or datetime as an aware UTC datetime (naive values are read as UTC): both
+    vendors send UTC timestamps, each in its own format."""
+    if moment is None:
+        return None
+    if not isinstance(moment, datetime):
+        moment = datetime.combine(moment, time(), tzinfo=timezone.utc)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
 
 
 @dataclass

@@ -15,12 +15,12 @@ from __future__ import annotations
 import html
 import itertools
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlmodel import Session, select
 
-from tests.peers.crm_peer_base import PeerServer, Recorded
+from tests.peers.crm_peer_base import PeerServer, Recorded, as_utc
 
 TOKEN = "pat-na1-11111111-2222-3333-4444-555555555555"
 EXPIRED_TOKEN = "pat-na1-expired-0000"
@@ -45,14 +45,10 @@ BASE_TIME = datetime(2024, 1, 1, tzinfo=timezone.utc)
 
 
 def hs_time(moment: datetime | date | None) -> str | None:
-    if moment is None:
+    utc = as_utc(moment)
+    if utc is None:
         return None
-    if not isinstance(moment, datetime):
-        moment = datetime.combine(moment, time(), tzinfo=timezone.utc)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    moment = moment.astimezone(timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
 def _parse(value: Any) -> Any:

@@ -17,13 +17,13 @@ import itertools
 import re
 import ssl
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, select
 
-from tests.peers.crm_peer_base import PeerServer, Recorded
+from tests.peers.crm_peer_base import PeerServer, Recorded, as_utc
 
 VERSION = "59.0"
 SESSION_ID = "00Dpeer0000000!AQ0AQPeerSessionToken"
@@ -47,14 +47,10 @@ _SOSL = re.compile(r"^\s*FIND\s+\{(?P<term>.*?)\}\s+IN\s+NAME\s+FIELDS\s+RETURNI
 
 
 def sf_time(moment: datetime | date | None) -> str | None:
-    if moment is None:
+    utc = as_utc(moment)
+    if utc is None:
         return None
-    if not isinstance(moment, datetime):
-        moment = datetime.combine(moment, time(), tzinfo=timezone.utc)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    moment = moment.astimezone(timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}+0000"
 
 
 def make_certificate(directory: Path) -> tuple[Path, Path]:
