@@ -12,6 +12,8 @@ character pair free of function characters (particles, pronouns, 是/有/的...)
 from __future__ import annotations
 
 import re
+from itertools import pairwise
+
 from knowledge.tokenize import english_terms
 
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -24,7 +26,7 @@ def content_terms(text: str) -> frozenset[str]:
     """The content terms of ``text`` (mixed zh/en)."""
     terms = set(english_terms(text))
     for run in _CJK_RUN.findall(text):
-        terms.update(a + b for a, b in zip(run, run[1:]) if a not in _ZH_FUNCTION and b not in _ZH_FUNCTION)
+        terms.update(a + b for a, b in pairwise(run) if a not in _ZH_FUNCTION and b not in _ZH_FUNCTION)
     return frozenset(terms)
 
 
