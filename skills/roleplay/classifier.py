@@ -44,8 +44,10 @@ FOLDS = 5
 BETA = 1.5  # F-beta for thresholds: > 1 favours recall (chosen on batches 1-5: a missed move costs the rep points)
 # A concession is the rubric's "before" blocker: a false one voids a check the rep earned, so its
 # threshold favours precision (F0.7; chosen on batches 1-6). A conditional offer is the only check of
-# a 20-point criterion, so a false one and a missed one cost the same: F1 (batches 1-7).
-BETA_BY_MOVE: dict[str, float] = {"concession": 0.7, "conditional": 1.0}
+# a 20-point criterion, so a false one and a missed one cost the same: F1; the same for a recap of
+# agreed terms, which recall-leaning thresholds read into offers and scheduling (both chosen on
+# batches 1-7).
+BETA_BY_MOVE: dict[str, float] = {"concession": 0.7, "conditional": 1.0, "confirm_agreement": 1.0}
 THRESHOLD_FLOOR = 0.2  # never credit a move the model thinks less likely than this
 
 
