@@ -193,20 +193,20 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = L2, iterations: int =
     """L2-regularised logistic regressions, one per column of ``y``, fitted together.
 
     ``x`` already has a bias column last; returns ``(columns of y, features)`` weights. Uses
-    Böhning's bound (the Hessian never exceeds ``XᵀX/4``): one Cholesky factorisation serves every
-    move and every step, each step cannot increase the loss, and the result is deterministic, so
-    training 19 moves on 5,000 sentences takes seconds, with no learning rate to tune.
+    Böhning's bound (the Hessian never exceeds ``XᵀX/4``): one inverse of the bound serves every
+    move and every step (a matrix product per step), each step cannot increase the loss, and the
+    result is deterministic, so training 19 moves on 6,000 sentences takes seconds, with no learning
+    rate to tune.
     """
     d = x.shape[1]
     reg = np.full(d, l2)
     reg[-1] = 0.0  # the bias is not shrunk
-    bound = x.T @ x / 4.0 + np.diag(reg + 1e-6)
-    factor = np.linalg.cholesky(bound)
+    inverse = np.linalg.inv(x.T @ x / 4.0 + np.diag(reg + 1e-6))  # positive definite: the ridge keeps it well conditioned
     w = np.zeros((d, y.shape[1]))
     for _ in range(iterations):
         p = 1.0 / (1.0 + np.exp(-(x @ w)))
         gradient = x.T @ (p - y) + reg[:, None] * w
-        step = np.linalg.solve(factor.T, np.linalg.solve(factor, gradient))
+        step = inverse @ gradient
         w -= step
         if np.max(np.abs(step)) < tolerance:
             break

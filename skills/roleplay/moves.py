@@ -42,9 +42,15 @@ _CLAUSE_END = re.compile(
     r"(?<=[。！？!?；;\n])|(?<![ap]\.m\.)(?<!\bmr\.)(?<!\bms\.)(?<!\bdr\.)(?<!\bvs\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<=[.])\s+(?=\S)",
     re.IGNORECASE,
 )
+# Chat-speak questions often come without a "?" and behind fillers ("ok cool and hows that going",
+# "so um who signs off"): the question word may follow any run of these.
+_LEAD_IN = (
+    r"(?:(?:so|and|but|ok|okay|k|kk|right|sure|gotcha|got it|like|um+|uh+|er|well|also|then|cool|great|nice"
+    r"|hmm+|oh|ah|yeah|ya|yep|alright|actually|btw|sorry|just curious|quick q)\b[\s,.:;!-]*)*"
+)
 QUESTION = re.compile(
     r"[?？]|[吗呢]\s*$|什么|哪|怎么|如何|是否|有没有|能不能|可不可以|可否|多少|几(个|家|年|月|天|位)|谁|何时|是不是"
-    r"|啥|咋|^\s*(what|how|who|when|where|why|which|could|can|would|will|do|does|did|is|are|have|has|tell me|walk me)\b",
+    r"|啥|咋|^\s*" + _LEAD_IN + r"(what|whats|wat|how|hows|who|whos|when|whens|where|wheres|why|which|could|can|would|will|do|does|did|is|are|r|have|has|any|tell me|walk me)\b",
     re.IGNORECASE,
 )
 DATE = re.compile(

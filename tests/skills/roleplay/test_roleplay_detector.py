@@ -75,3 +75,35 @@ def test_a_classifier_pass_quotes_the_reps_own_words(keywords_only: MoveDetector
     assert pain.passed and pain.quote == "平时哪里最费劲？"
     keyword_card = score_transcript(transcript, load_rubric("discovery"), language="zh", detector=keywords_only)
     assert not keyword_card.verdicts()["ask_pain"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["ok cool and hows that going any probs w it", "gotcha so who actually signs off on this", "sure but is there like an allocation set aside"],
+)
+def test_a_chat_speak_question_without_a_question_mark_is_a_question(sentence: str) -> None:
+    from skills.roleplay.moves import is_question
+
+    assert is_question(sentence)
+
+
+@pytest.mark.parametrize("sentence", ["ok thats rough", "so the CFO signs off", "great, I'll send it over tonight"])
+def test_a_statement_after_a_filler_is_not_a_question(sentence: str) -> None:
+    from skills.roleplay.moves import is_question
+
+    assert not is_question(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Let me confirm: what if we made it four years with 10% off the first year?", "我确认一下，要不这样：三年合同，首年我给您让五个点？"],
+)
+def test_an_offer_phrased_as_a_recap_does_not_confirm_agreed_terms(sentence: str, keywords_only: MoveDetector) -> None:
+    confirm = keywords_only.moves["confirm_agreement"]
+    assert any(p.search(sentence) for p in confirm.patterns)  # it reads like a recap...
+    assert "confirm_agreement" not in keywords_only.detect(sentence)  # ...but proposes terms
+    assert "confirm_agreement" not in default_detector().detect(sentence)
+
+
+def test_a_recap_of_agreed_terms_is_still_read_as_one() -> None:
+    assert "confirm_agreement" in default_detector().detect("So to confirm: three years, 8% off year one, quarterly billing.")
