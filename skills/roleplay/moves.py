@@ -79,6 +79,7 @@ class Move:
     negations: tuple[re.Pattern[str], ...] = ()
     yields_to: tuple[str, ...] = ()  # moves that, found likelier in the same sentence, rule this one out
     grounded: bool = False  # restates the customer: counts only where the sentence echoes what they said
+    requires: tuple[re.Pattern[str], ...] = ()  # the move counts only in a sentence matching one of these
 
     def matches(self, clause: str) -> bool:
         return any(p.search(clause) for p in self.patterns) and not any(n.search(clause) for n in self.negations)
@@ -143,6 +144,7 @@ class MoveDetector:
             for move_id in scores
             if (asked or not self.moves[move_id].question)
             and not any(n.search(clause) for n in self.moves[move_id].negations)
+            and (not self.moves[move_id].requires or any(r.search(clause) for r in self.moves[move_id].requires))
             and (heard is None or not self.moves[move_id].grounded or echoes(clause, heard))
         }
         # Moves that exclude each other by definition go to the likelier one (``yields_to`` in
@@ -189,6 +191,7 @@ def load_moves(path: Path = MOVES_FILE) -> dict[str, Move]:
         try:
             patterns = tuple(re.compile(p, re.IGNORECASE) for p in spec.get("patterns", []))
             negations = tuple(re.compile(p, re.IGNORECASE) for p in spec.get("negated_by", []))
+            requires = tuple(re.compile(p, re.IGNORECASE) for p in spec.get("requires", []))
         except re.error as exc:
             raise ValueError(f"{path.name}: move {move_id!r} has a bad pattern: {exc}") from exc
         label = spec.get("label") or {}
@@ -202,6 +205,7 @@ def load_moves(path: Path = MOVES_FILE) -> dict[str, Move]:
             negations=negations,
             yields_to=tuple(spec.get("yields_to", [])),
             grounded=bool(spec.get("grounded", False)),
+            requires=requires,
         )
     for move in moves.values():
         unknown = set(move.yields_to) - set(moves)

@@ -107,3 +107,21 @@ def test_an_offer_phrased_as_a_recap_does_not_confirm_agreed_terms(sentence: str
 
 def test_a_recap_of_agreed_terms_is_still_read_as_one() -> None:
     assert "confirm_agreement" in default_detector().detect("So to confirm: three years, 8% off year one, quarterly billing.")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["我司的安全体系在业内处于领先水平，很多客户用了都说好。", "Honestly our platform is industry-leading and many customers love the ROI."],
+)
+def test_a_vague_value_claim_is_not_value_evidence(sentence: str) -> None:
+    evidence = load_moves()["value_evidence"]
+    assert evidence.requires and not any(r.search(sentence) for r in evidence.requires)
+    assert "value_evidence" not in default_detector().detect(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["有家两百多家店的连锁用了一年，断网时长降了八成。", "A hospital group your size cut its audit findings by half in a year."],
+)
+def test_a_figure_or_a_case_is_value_evidence(sentence: str) -> None:
+    assert "value_evidence" in default_detector().detect(sentence)
