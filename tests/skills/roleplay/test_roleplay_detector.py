@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from skills.roleplay.classifier import load_bank
-from skills.roleplay.moves import MoveDetector, bank_extras, default_detector, load_moves
+from skills.roleplay.moves import MoveDetector, bank_extras, default_detector, is_question, load_moves
 from skills.roleplay.rubric import load_rubric
 from skills.roleplay.scorer import Utterance, score_transcript
 
@@ -82,15 +82,11 @@ def test_a_classifier_pass_quotes_the_reps_own_words(keywords_only: MoveDetector
     ["ok cool and hows that going any probs w it", "gotcha so who actually signs off on this", "sure but is there like an allocation set aside"],
 )
 def test_a_chat_speak_question_without_a_question_mark_is_a_question(sentence: str) -> None:
-    from skills.roleplay.moves import is_question
-
     assert is_question(sentence)
 
 
 @pytest.mark.parametrize("sentence", ["ok thats rough", "so the CFO signs off", "great, I'll send it over tonight"])
 def test_a_statement_after_a_filler_is_not_a_question(sentence: str) -> None:
-    from skills.roleplay.moves import is_question
-
     assert not is_question(sentence)
 
 
