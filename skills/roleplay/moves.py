@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 MOVES_FILE = Path(__file__).with_name("moves.yaml")
 NEGATIVES_FILE = Path(__file__).with_name("negatives.yaml")  # no-move sentences, part of the training bank
 SIMILARITY_THRESHOLD = 0.62  # TF-IDF fallback (no embedder)
+DECISIVE_SCORE = 0.0  # a move found by a decisive pattern never wins a ``yields_to`` contest against the classifier
 
 # A sentence ends after 。！？!?；; or a newline, or at a full stop followed by a space, except
 # the stop of an abbreviation ("9 a.m. with the plan", "Mr. Li", "vs. them", "e.g. ...").
@@ -76,20 +77,23 @@ class Move:
     patterns: tuple[re.Pattern[str], ...]
     examples: tuple[str, ...]
     question: bool = False
+    statement: bool = False  # the move is said, not asked: a question never makes it
     negations: tuple[re.Pattern[str], ...] = ()
     yields_to: tuple[str, ...] = ()  # moves that, found likelier in the same sentence, rule this one out
     grounded: bool = False  # restates the customer: counts only where the sentence echoes what they said
     requires: tuple[re.Pattern[str], ...] = ()  # the move counts only in a sentence matching one of these
+    decisive: tuple[re.Pattern[str], ...] = ()  # a match is the move, whatever the classifier says
 
     def matches(self, clause: str) -> bool:
         return any(p.search(clause) for p in self.patterns) and not any(n.search(clause) for n in self.negations)
 
     def admits(self, clause: str, *, asked: bool, heard: frozenset[str] | None) -> bool:
         """Whether ``clause`` can make this move at all, whatever the classifier thinks: a question
-        move needs a question, a ``negated_by`` pattern cancels it, a ``requires`` pattern must
+        move needs a question (a ``statement`` move a non-question), a ``negated_by`` pattern cancels it, a ``requires`` pattern must
         match, and a ``grounded`` move must echo what the customer said (when that is known)."""
         return (
             (asked or not self.question)
+            and not (asked and self.statement)
             and not any(n.search(clause) for n in self.negations)
             and (not self.requires or any(r.search(clause) for r in self.requires))
             and (heard is None or not self.grounded or echoes(clause, heard))
@@ -150,6 +154,11 @@ class MoveDetector:
     def _detect(self, clause: str, heard: frozenset[str] | None = None) -> set[str]:
         asked = is_question(clause)
         scores = self._by_model(clause) if self.model is not None else self._by_keywords(clause, asked)
+        # A ``decisive`` pattern is the move whatever the classifier says: "让4个点", "I'll waive the
+        # fee" are offers however little of the sentence they take up.
+        for move in self.moves.values():
+            if move.id not in scores and any(p.search(clause) for p in move.decisive):
+                scores[move.id] = DECISIVE_SCORE
         found = {move_id for move_id in scores if self.moves[move_id].admits(clause, asked=asked, heard=heard)}
         # Moves that exclude each other by definition go to the likelier one (``yields_to`` in
         # moves.yaml): "so you said the CFO signs, right?" plays back rather than asks, while
@@ -196,6 +205,7 @@ def load_moves(path: Path = MOVES_FILE) -> dict[str, Move]:
             patterns = tuple(re.compile(p, re.IGNORECASE) for p in spec.get("patterns", []))
             negations = tuple(re.compile(p, re.IGNORECASE) for p in spec.get("negated_by", []))
             requires = tuple(re.compile(p, re.IGNORECASE) for p in spec.get("requires", []))
+            decisive = tuple(re.compile(p, re.IGNORECASE) for p in spec.get("decisive", []))
         except re.error as exc:
             raise ValueError(f"{path.name}: move {move_id!r} has a bad pattern: {exc}") from exc
         label = spec.get("label") or {}
@@ -206,10 +216,12 @@ def load_moves(path: Path = MOVES_FILE) -> dict[str, Move]:
             patterns=patterns,
             examples=tuple(spec.get("examples", [])),
             question=bool(spec.get("question", False)),
+            statement=bool(spec.get("statement", False)),
             negations=negations,
             yields_to=tuple(spec.get("yields_to", [])),
             grounded=bool(spec.get("grounded", False)),
             requires=requires,
+            decisive=decisive,
         )
     for move in moves.values():
         unknown = set(move.yields_to) - set(moves)
