@@ -41,13 +41,16 @@ NONE_FILE = "_none.yaml"
 IMPLIED: dict[str, frozenset[str]] = {"conditional": frozenset({"concession"})}
 L2 = 30.0
 FOLDS = 5
-BETA = 1.5  # F-beta for thresholds: > 1 favours recall (chosen on batches 1-5: a missed move costs the rep points)
-# A concession is the rubric's "before" blocker: a false one voids a check the rep earned, so its
-# threshold favours precision (F0.7; chosen on batches 1-6). A conditional offer is the only check of
-# a 20-point criterion, so a false one and a missed one cost the same: F1; the same for a recap of
-# agreed terms, which recall-leaning thresholds read into offers and scheduling (both chosen on
-# batches 1-7).
-BETA_BY_MOVE: dict[str, float] = {"concession": 0.7, "conditional": 1.0, "confirm_agreement": 1.0}
+BETA = 1.0  # F-beta for thresholds: a statement move (a playback, an acknowledgement, evidence) costs the same missed or false
+# Question moves lean to recall (F1.5): they only count in a question (``Move.admits``), which already
+# rules out most false readings. A concession is the rubric's "before" blocker: a false one voids a
+# check the rep earned, so its threshold favours precision (F0.7). Chosen on batches 1-10, after the
+# decisive patterns took over the explicit cases (a recall-leaning 1.5 everywhere had been chosen on
+# batches 1-5, when the classifier alone had to find every concession, trade and playback).
+BETA_BY_MOVE: dict[str, float] = {
+    "concession": 0.7,
+    **dict.fromkeys(["ask_situation", "ask_pain", "quantify", "ask_decision", "ask_budget", "ask_timeline", "ask_competitor", "clarify", "dig"], 1.5),
+}
 THRESHOLD_FLOOR = 0.2  # never credit a move the model thinks less likely than this
 
 

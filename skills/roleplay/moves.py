@@ -51,7 +51,11 @@ _LEAD_IN = (
 )
 QUESTION = re.compile(
     r"[?？]|[吗呢]\s*$|什么|哪|怎么|如何|是否|有没有|能不能|可不可以|可否|多少|几(个|家|年|月|天|位)|谁|何时|是不是"
-    r"|啥|咋|^\s*" + _LEAD_IN + r"(what|whats|wat|how|hows|who|whos|when|whens|where|wheres|why|which|could|can|would|will|do|does|did|is|are|r|have|has|any|tell me|walk me)\b",
+    r"|啥|咋|^\s*" + _LEAD_IN + r"(what|whats|wat|how|hows|who|whos|when|whens|where|wheres|why|which|could|can|would|will|do|does|did|is|are|r|have|has|any|tell me|walk me)\b"
+    # A request for information asks as much as a question does ("Kindly describe the present
+    # arrangement.", "walk me through what happens when…", "您给我讲讲现在的流程").
+    r"|\b(describe|walk me through|talk me through|tell me (about|how|what|more)|help me understand|explain (how|what|why))\b"
+    r"|(您|你|请|麻烦您?)(给我|帮我)?(说说|讲讲|介绍(一下|下)|描述|聊聊|展开)",
     re.IGNORECASE,
 )
 DATE = re.compile(

