@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 
 from skills.roleplay.calibration import calibrate, load_graded
 
-DEV_PASS_FLOOR = 0.875  # measured 88.0% (225 transcripts, batches 1-10)
-DEV_CHECK_FLOOR = 0.94  # measured 94.2%
-DEV_MIN_CHECK_FLOOR = 0.88  # measured 88.7% (ask_constraints)
+DEV_PASS_FLOOR = 0.875  # measured 87.9% (273 transcripts, batches 1-11)
+DEV_CHECK_FLOOR = 0.94  # measured 94.4%
+DEV_MIN_CHECK_FLOOR = 0.88  # measured 88.5%
 HELDOUT_PASS_FLOOR = 0.79  # measured 79.2% on batch 10 (48 transcripts; the session's starting detector: 81.2%)
 HELDOUT_CHECK_FLOOR = 0.89  # measured 89.8% (the session's starting detector: 85.7%)
 

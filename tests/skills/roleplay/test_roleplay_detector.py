@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from skills.roleplay.classifier import load_bank
+from skills.roleplay.grounding import content_terms
 from skills.roleplay.moves import MoveDetector, bank_extras, default_detector, is_question, load_moves
 from skills.roleplay.rubric import load_rubric
 from skills.roleplay.scorer import Utterance, score_transcript
@@ -137,6 +138,10 @@ def test_a_figure_or_a_case_is_value_evidence(sentence: str) -> None:
         ("And besides you, who else needs to sign off on the renewal, is it the CFO's call?", "ask_decision"),
         ("此次拜访主要是想向您请教一下平台网络的现状，约占用您一刻钟。", "agenda"),
         ("Purpose: to ascertain your requirements. Fifteen minutes, no presentation.", "agenda"),
+        ("Before I react to the number, could you tell me how you got to 20%?", "clarify"),
+        ("这个15个点是咋算出来的？", "clarify"),
+        ("Your on-time rate went 82% to 95% this year.", "value_evidence"),
+        ("按99.5%计，贵司年均可多停机约三十五小时。", "value_evidence"),
     ],
 )
 def test_a_decisive_pattern_is_the_move_whatever_the_classifier_says(sentence: str, move: str) -> None:
@@ -188,3 +193,17 @@ def test_a_proposal_is_not_a_read_back_but_the_terms_are() -> None:
     detector = default_detector()
     assert "confirm_agreement" not in detector.detect("我方提议：若贵司将维保合同延长至五年，我方可在首年设备款上给予百分之四的优惠。")
     assert "confirm_agreement" in detector.detect("For the avoidance of doubt, the terms are: three years, 8% off year one, quarterly billing.")
+
+
+def test_an_announced_playback_counts_only_where_it_echoes_the_customer() -> None:
+    sentence = "我捋一下：各厂自己建网，没有统一监控，去年停线十几次。"
+    assert any(p.search(sentence) for p in load_moves()["summarize"].decisive)
+    heard = content_terms("每个厂都是自己建的网，没有统一监控，去年停线十几次。")
+    detector = default_detector()
+    assert any("summarize" in c.moves for c in detector.clauses(sentence, heard))
+    assert not any("summarize" in c.moves for c in detector.clauses(sentence, content_terms("我们主要担心价格。")))
+
+
+@pytest.mark.parametrize("sentence", ["好嘞，那就这么定了！", "Great, then that's settled."])
+def test_agreeing_without_naming_the_terms_is_not_a_read_back(sentence: str) -> None:
+    assert "confirm_agreement" not in default_detector().detect(sentence)
