@@ -1,8 +1,8 @@
 """The offline scorer's agreement with the hand-graded transcripts does not regress.
 
 The issue's targets are >= 90% on pass/fail and >= 85% per check. The detector (the move
-classifier and its rules) was designed while looking at the development transcripts (batches 1-9);
-batch 10 (``heldout: true``) was written and graded after that and scored once (docs/roleplay.md,
+classifier and its rules) was designed while looking at the development transcripts (batches 1-11);
+batch 12 (``heldout: true``) was written and graded after that and scored once (docs/roleplay.md,
 "Calibration"). Both are asserted against the last measured floors, so a change that makes the
 scorer worse fails here instead of going unnoticed.
 """
@@ -16,8 +16,8 @@ from skills.roleplay.calibration import calibrate, load_graded
 DEV_PASS_FLOOR = 0.875  # measured 87.9% (273 transcripts, batches 1-11)
 DEV_CHECK_FLOOR = 0.94  # measured 94.4%
 DEV_MIN_CHECK_FLOOR = 0.88  # measured 88.5%
-HELDOUT_PASS_FLOOR = 0.79  # measured 79.2% on batch 10 (48 transcripts; the session's starting detector: 81.2%)
-HELDOUT_CHECK_FLOOR = 0.89  # measured 89.8% (the session's starting detector: 85.7%)
+HELDOUT_PASS_FLOOR = 0.75  # measured 75.0% on batch 12 (48 transcripts; the session's starting detector: 77.1%)
+HELDOUT_CHECK_FLOOR = 0.92  # measured 92.4% (the session's starting detector: 90.1%)
 
 
 def test_calibration_set_is_bilingual_and_large_enough() -> None:
