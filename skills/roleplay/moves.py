@@ -93,8 +93,9 @@ class Move:
 
     def admits(self, clause: str, *, asked: bool, heard: frozenset[str] | None) -> bool:
         """Whether ``clause`` can make this move at all, whatever the classifier thinks: a question
-        move needs a question (a ``statement`` move a non-question), a ``negated_by`` pattern cancels it, a ``requires`` pattern must
-        match, and a ``grounded`` move must echo what the customer said (when that is known)."""
+        move needs a question and a ``statement`` move a non-question, a ``negated_by`` pattern
+        cancels it, a ``requires`` pattern must match, and a ``grounded`` move must echo what the
+        customer said (when that is known)."""
         return (
             (asked or not self.question)
             and not (asked and self.statement)
