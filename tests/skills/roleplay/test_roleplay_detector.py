@@ -207,3 +207,9 @@ def test_an_announced_playback_counts_only_where_it_echoes_the_customer() -> Non
 @pytest.mark.parametrize("sentence", ["好嘞，那就这么定了！", "Great, then that's settled."])
 def test_agreeing_without_naming_the_terms_is_not_a_read_back(sentence: str) -> None:
     assert "confirm_agreement" not in default_detector().detect(sentence)
+
+
+def test_a_question_opening_the_call_asks_rather_than_sets_an_agenda() -> None:
+    detector = default_detector()
+    assert detector.detect("Hi, before anything else, could you walk me through how your stores use the system today?") == {"ask_situation"}
+    assert "agenda" in detector.detect("今天主要想了解一下贵司的情况，大概占用您二十分钟可以吗？")
