@@ -42,11 +42,14 @@ IMPLIED: dict[str, frozenset[str]] = {"conditional": frozenset({"concession"})}
 L2 = 30.0
 FOLDS = 5
 BETA = 1.0  # F-beta for thresholds: a statement move (a playback, an acknowledgement, evidence) costs the same missed or false
-# Question moves lean to recall (F1.5): they only count in a question (``Move.admits``), which already
-# rules out most false readings. A concession is the rubric's "before" blocker: a false one voids a
-# check the rep earned, so its threshold favours precision (F0.7). Chosen on batches 1-10, after the
-# decisive patterns took over the explicit cases (a recall-leaning 1.5 everywhere had been chosen on
-# batches 1-5, when the classifier alone had to find every concession, trade and playback).
+# The asking moves lean to recall (F1.5): the discovery questions, clarify and dig only count in a
+# question (``Move.admits``), which already rules out most false readings, and quantify ("what does a
+# stoppage cost you?") goes with them. confirm_resolved, also a question, stays at F1: "does that
+# make sense?" about the rep's own pitch reads like it. A concession is the rubric's "before"
+# blocker: a false one voids a check the rep earned, so its threshold favours precision (F0.7).
+# Chosen on batches 1-10, after the decisive patterns took over the explicit cases (a recall-leaning
+# 1.5 everywhere had been chosen on batches 1-5, when the classifier alone had to find every
+# concession, trade and playback).
 BETA_BY_MOVE: dict[str, float] = {
     "concession": 0.7,
     **dict.fromkeys(["ask_situation", "ask_pain", "quantify", "ask_decision", "ask_budget", "ask_timeline", "ask_competitor", "clarify", "dig"], 1.5),
