@@ -20,18 +20,37 @@ import yaml
 EVAL_DIR = Path(__file__).resolve().parents[2] / "evals" / "roleplay"
 CHECK_TARGET = 0.85
 PASS_TARGET = 0.90
+# A transcript whose hand-graded score is within this many points of the pass mark is "near" it: one
+# check verdict either way (12.5-25 points in the shipped rubrics) can flip its pass/fail. Agreement is
+# reported for near and clear transcripts separately because a set of close calls turns pass/fail
+# agreement into a test of every single check verdict (docs/roleplay.md, "Calibration").
+NEAR_MARGIN = 12.5
 
 
 @dataclass
 class CalibrationReport:
     transcripts: int = 0
     pass_agree: int = 0
+    near: list[int] = field(default_factory=lambda: [0, 0])  # [agree, total] within NEAR_MARGIN
     per_check: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     disagreements: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def pass_agreement(self) -> float:
         return self.pass_agree / self.transcripts if self.transcripts else 0.0
+
+    @property
+    def near_count(self) -> int:
+        return self.near[1]
+
+    @property
+    def near_pass_agreement(self) -> float:
+        return self.near[0] / self.near[1] if self.near[1] else 0.0
+
+    @property
+    def clear_pass_agreement(self) -> float:
+        clear = self.transcripts - self.near[1]
+        return (self.pass_agree - self.near[0]) / clear if clear else 0.0
 
     @property
     def check_agreement(self) -> float:
@@ -54,6 +73,11 @@ class CalibrationReport:
         return {
             "transcripts": self.transcripts,
             "pass_fail_agreement": round(self.pass_agreement, 4),
+            "near_pass_mark": {"transcripts": self.near_count, "pass_fail_agreement": round(self.near_pass_agreement, 4)},
+            "clear_of_pass_mark": {
+                "transcripts": self.transcripts - self.near_count,
+                "pass_fail_agreement": round(self.clear_pass_agreement, 4),
+            },
             "check_agreement_overall": round(self.check_agreement, 4),
             "check_agreement_min": round(self.min_check_agreement, 4),
             "per_check": {k: round(v, 4) for k, v in self.per_check_rates().items()},
@@ -111,7 +135,11 @@ def add_item(report: CalibrationReport, item: dict[str, Any], detector: Any = No
     if unknown or missing:
         raise ValueError(f"{item['id']}: grades do not match the rubric (unknown {sorted(unknown)}, missing {sorted(missing)})")
     report.transcripts += 1
-    report.pass_agree += int(card.passed == bool(item["passed"]))
+    agrees = card.passed == bool(item["passed"])
+    report.pass_agree += int(agrees)
+    if abs(human_score(rubric, item["grades"]) - rubric.pass_mark) < NEAR_MARGIN:
+        report.near[0] += int(agrees)
+        report.near[1] += 1
     if card.passed != bool(item["passed"]):
         report.disagreements.append({"id": item["id"], "check": "PASS/FAIL", "human": item["passed"], "scorer": card.passed, "score": card.score})
     for check, human in item["grades"].items():
@@ -122,6 +150,11 @@ def add_item(report: CalibrationReport, item: dict[str, Any], detector: Any = No
             quote = next(c.quote for c in card.checks if c.check_id == check)
             report.disagreements.append({"id": item["id"], "check": check, "human": human, "scorer": verdicts[check], "quote": quote})
     return report
+
+
+def human_score(rubric: Any, grades: dict[str, bool]) -> float:
+    """The score the grader's verdicts give under the rubric's weights (hints play no part)."""
+    return sum(c.weight * sum(bool(grades[k.id]) for k in c.checks) / len(c.checks) for c in rubric.criteria)
 
 
 def _utterance(turn: dict[str, str], cls: Any) -> Any:
@@ -145,6 +178,11 @@ def eval_roleplay(
     else:
         typer.echo(f"transcripts: {report.transcripts}")
         typer.echo(f"pass/fail agreement: {report.pass_agreement:.1%} (target {PASS_TARGET:.0%})")
+        clear = report.transcripts - report.near_count
+        typer.echo(
+            f"  near the pass mark (hand score within {NEAR_MARGIN:g}): {report.near_pass_agreement:.1%} (n={report.near_count}); "
+            f"clear of it: {report.clear_pass_agreement:.1%} (n={clear})"
+        )
         typer.echo(f"check agreement: overall {report.check_agreement:.1%}, lowest {report.min_check_agreement:.1%} (target {CHECK_TARGET:.0%} per check)")
         for check, rate in report.per_check_rates().items():
             n = report.per_check[check][1]

@@ -59,3 +59,16 @@ def test_eval_command_prints_the_report() -> None:
     assert "transcripts: 48" in result.output
     both = CliRunner().invoke(app, ["--dev", "--heldout"])
     assert both.exit_code != 0 and "exclusive" in both.output
+
+
+def test_every_hand_grade_adds_up_to_its_pass_fail() -> None:
+    """A grader's pass/fail must follow from their own check verdicts under the rubric's weights."""
+    from skills.roleplay.calibration import human_score
+    from skills.roleplay.rubric import load_rubric
+
+    wrong = []
+    for item in load_graded():
+        rubric = load_rubric(item["level"])
+        if (human_score(rubric, item["grades"]) >= rubric.pass_mark) != bool(item["passed"]):
+            wrong.append(item["id"])
+    assert not wrong
