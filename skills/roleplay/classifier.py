@@ -61,12 +61,14 @@ def sentence_features(texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
     """The classifier's input per sentence: its embedding; whether it is phrased as a question and
     whether it names a date (both separate moves the embedding blurs: "which day suits you" is a
     next step, "so the CFO signs" a playback); and which keyword patterns of ``moves.yaml`` match
-    (a trainer's pattern is evidence whose weight is learnt, not a verdict).
+    (a trainer's pattern is evidence whose weight is learnt, not a verdict). The question feature is
+    the surface form (a "?" or a question word anywhere); whether the sentence really asks is decided
+    after the classifier, by the move's gates (``moves.is_question``).
     """
-    from skills.roleplay.moves import has_date, is_question, shipped_moves
+    from skills.roleplay.moves import QUESTION, has_date, shipped_moves
 
     moves = list(shipped_moves().values())
-    surface = [[float(is_question(t)), float(has_date(t)), *(float(m.matches(t)) for m in moves)] for t in texts]
+    surface = [[float(bool(QUESTION.search(t))), float(has_date(t)), *(float(m.matches(t)) for m in moves)] for t in texts]
     return np.hstack([np.atleast_2d(vectors), np.array(surface).reshape(len(texts), 2 + len(moves))])
 
 

@@ -58,6 +58,15 @@ QUESTION = re.compile(
     r"|(您|你|请|麻烦您?)(给我|帮我)?(说说|讲讲|介绍(一下|下)|描述|聊聊|展开)",
     re.IGNORECASE,
 )
+# A sentence closed by 。 or an exclamation mark states something even when a question word sits inside
+# it ("我们新出了个模块，能自动算出哪个会员该来拿药了。", "已经在好几个地级市落地了。"), unless it is a
+# request for information or ends in 吗/呢.
+STATEMENT_END = re.compile(r"(?<![吗呢么])[。！!]\s*$")
+_REQUEST = re.compile(
+    r"\b(describe|walk me through|talk me through|tell me (about|how|what|more)|help me understand|explain (how|what|why))\b"
+    r"|(您|你|请|麻烦您?)(给我|帮我)?(说说|讲讲|介绍(一下|下)|描述|聊聊|展开)",
+    re.IGNORECASE,
+)
 DATE = re.compile(
     r"周[一二三四五六日天]|星期[一二三四五六日天]|礼拜[一二三四五六日天]|明天|后天|今天(上午|下午|晚上|下班前)|"
     r"(上午|下午|早上|晚上)\s*(\d{1,2}|[一二三四五六七八九十两]{1,3})\s*点|"
@@ -194,6 +203,8 @@ def split_clauses(text: str) -> list[str]:
 
 
 def is_question(clause: str) -> bool:
+    if STATEMENT_END.search(clause) and "?" not in clause and "？" not in clause and not _REQUEST.search(clause):
+        return False
     return bool(QUESTION.search(clause))
 
 

@@ -142,6 +142,14 @@ def test_a_figure_or_a_case_is_value_evidence(sentence: str) -> None:
         ("这个15个点是咋算出来的？", "clarify"),
         ("Your on-time rate went 82% to 95% this year.", "value_evidence"),
         ("按99.5%计，贵司年均可多停机约三十五小时。", "value_evidence"),
+        ("I can do 10% right away, no problem.", "concession"),
+        ("i could prob do 10 off if that helps?", "concession"),
+        ("2% now.", "concession"),
+        ("邵总 别呀别呀 要不我先给您让5个点？", "concession"),  # 要不 is "how about", not a refusal
+        ("蒋总，咱们合作这么久了，我先表个态：5个点的折扣我现在就能拍板。", "concession"),
+        ("分批建的话好多城市都有这个情况，我们这边正好有一套统一的网络底座方案，能把四十多个点统一管起来。", "pitch"),
+        ("跟您唠唠，我们新出了个AI复购预测模块，能自动算出哪个会员该来拿药了，贼划算。", "pitch"),
+        ("We've got a new module that predicts which members are due for a refill.", "pitch"),
     ],
 )
 def test_a_decisive_pattern_is_the_move_whatever_the_classifier_says(sentence: str, move: str) -> None:
@@ -155,6 +163,8 @@ def test_a_decisive_pattern_is_the_move_whatever_the_classifier_says(sentence: s
     [
         ("这个15%的折扣是怎么来的？", "concession"),  # asks about their demand
         ("我们不会打折，但可以把培训做足。", "concession"),  # negated
+        ("不好意思，12个点的折扣我们真的做不到。", "concession"),
+        ("Can I do 12 sites in the first wave?", "concession"),  # a number, not a discount
         ("实施后十二个月内停线时长下降百分之六十五。", "concession"),  # a result, not a discount
         ("您要是有时间可以看看我们的资料。", "conditional"),  # a condition, but nothing given
         ("If you have time, we can meet on Thursday.", "conditional"),
@@ -186,6 +196,19 @@ def test_a_defensive_opener_is_not_an_acknowledgement(sentence: str) -> None:
     ["Kindly describe the present network arrangement.", "Walk me through what happens today when a switch dies.", "您给我讲讲现在门店是怎么用这个系统的"],
 )
 def test_a_request_for_information_is_a_question(sentence: str) -> None:
+    assert is_question(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["我们新出了个模块，能自动算出哪个会员该来拿药了。", "已经在好几个地级市落地了！", "What a week it has been!"],
+)
+def test_a_sentence_closed_as_a_statement_does_not_ask(sentence: str) -> None:
+    assert not is_question(sentence)
+
+
+@pytest.mark.parametrize("sentence", ["您现在的系统是怎么用的呢。", "请您给我讲讲现在的流程。", "What happens when it breaks?"])
+def test_a_question_or_request_with_a_full_stop_still_asks(sentence: str) -> None:
     assert is_question(sentence)
 
 
