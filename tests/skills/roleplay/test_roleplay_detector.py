@@ -236,3 +236,20 @@ def test_a_question_opening_the_call_asks_rather_than_sets_an_agenda() -> None:
     detector = default_detector()
     assert detector.detect("Hi, before anything else, could you walk me through how your stores use the system today?") == {"ask_situation"}
     assert "agenda" in detector.detect("今天主要想了解一下贵司的情况，大概占用您二十分钟可以吗？")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "asked", "not_asked"),
+    [
+        ("资金方面，今年是否已有相应的预算安排？", "ask_budget", "ask_timeline"),  # "this year" does not ask about timing
+        ("Is there funding available this year?", "ask_budget", "ask_timeline"),
+        ("What's the approval process for new network projects?", "ask_decision", "ask_timeline"),
+    ],
+)
+def test_a_budget_or_decision_question_is_not_a_timing_question(sentence: str, asked: str, not_asked: str) -> None:
+    moves = default_detector().detect(sentence)
+    assert asked in moves and not_asked not in moves
+
+
+def test_asking_who_signs_and_by_when_asks_both() -> None:
+    assert {"ask_decision", "ask_timeline"} <= default_detector().detect("Who signs, and by when do you need it done?")
