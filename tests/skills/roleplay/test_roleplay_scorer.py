@@ -88,3 +88,17 @@ def test_a_conditional_give_before_any_evidence_is_still_a_concession_first() ->
 def test_a_question_probing_the_alternative_clarifies_a_price_objection() -> None:
     card = _card([("customer", "Another vendor quoted us 30% less."), ("rep", "Which vendor is that, and what exactly are they offering you?")], level="objection")
     assert card.verdicts()["clarify"] is True
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["When's your downtime window, then?", "想先问下 你们排产这块 哪段时间是绝对不能碰的？"],
+)
+def test_asking_about_the_calendar_clarifies_a_not_now_objection(question: str) -> None:
+    card = _card([("customer", "The peak season is about to start, nobody touches the lines now."), ("rep", question)], level="objection")
+    assert card.verdicts()["clarify"] is True
+
+
+def test_a_statement_about_the_calendar_does_not_clarify() -> None:
+    card = _card([("customer", "The peak season is about to start."), ("rep", "We install at night, so timing is not a problem.")], level="objection")
+    assert card.verdicts()["clarify"] is False
