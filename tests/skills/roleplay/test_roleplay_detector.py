@@ -150,6 +150,10 @@ def test_a_figure_or_a_case_is_value_evidence(sentence: str) -> None:
         ("分批建的话好多城市都有这个情况，我们这边正好有一套统一的网络底座方案，能把四十多个点统一管起来。", "pitch"),
         ("跟您唠唠，我们新出了个AI复购预测模块，能自动算出哪个会员该来拿药了，贼划算。", "pitch"),
         ("We've got a new module that predicts which members are due for a refill.", "pitch"),
+        ("刚才这笔账算下来，差价这件事您心里还有疙瘩吗？", "confirm_resolved"),
+        ("那价格这块，您这边还有没有过不去的地方？", "confirm_resolved"),
+        ("Does a two-week parallel run give you enough comfort on the data side, or is there something else you'd need to see?", "confirm_resolved"),
+        ("that cover it for u?", "confirm_resolved"),
     ],
 )
 def test_a_decisive_pattern_is_the_move_whatever_the_classifier_says(sentence: str, move: str) -> None:
@@ -165,6 +169,8 @@ def test_a_decisive_pattern_is_the_move_whatever_the_classifier_says(sentence: s
         ("我们不会打折，但可以把培训做足。", "concession"),  # negated
         ("不好意思，12个点的折扣我们真的做不到。", "concession"),
         ("Can I do 12 sites in the first wave?", "concession"),  # a number, not a discount
+        ("您不用担心，数据一条都不会丢。", "confirm_resolved"),  # reassures, asks nothing
+        ("We're still worried about the timeline on our side.", "confirm_resolved"),
         ("实施后十二个月内停线时长下降百分之六十五。", "concession"),  # a result, not a discount
         ("您要是有时间可以看看我们的资料。", "conditional"),  # a condition, but nothing given
         ("If you have time, we can meet on Thursday.", "conditional"),
