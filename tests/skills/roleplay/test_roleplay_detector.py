@@ -154,6 +154,7 @@ def test_a_figure_or_a_case_is_value_evidence(sentence: str) -> None:
         ("那价格这块，您这边还有没有过不去的地方？", "confirm_resolved"),
         ("Does a two-week parallel run give you enough comfort on the data side, or is there something else you'd need to see?", "confirm_resolved"),
         ("that cover it for u?", "confirm_resolved"),
+        ("If I may recap: ten plants with separate suppliers and a dozen stoppages last year.", "summarize"),
     ],
 )
 def test_a_decisive_pattern_is_the_move_whatever_the_classifier_says(sentence: str, move: str) -> None:
