@@ -52,6 +52,9 @@ _LEAD_IN = (
 QUESTION = re.compile(
     r"[?？]|[吗呢]\s*$|什么|哪|怎么|如何|是否|有没有|能不能|可不可以|可否|多少|几(个|家|年|月|天|位)|谁|何时|是不是"
     r"|啥|咋|^\s*" + _LEAD_IN + r"(what|whats|wat|how|hows|who|whos|when|whens|where|wheres|why|which|could|can|would|will|do|does|did|is|are|r|have|has|any|tell me|walk me)\b"
+    # A short fronted topic, then the question ("ok and for next yr, what does the budget line look like",
+    # "money wise, is there a budget yet").
+    r"|^\s*" + _LEAD_IN + r"[\w' -]{2,25}[,，]\s*(what|whats|how|hows|who|whos|when|whens|where|why|which|is there|are there|is it|do (you|u)|does|did)\b"
     # A request for information asks as much as a question does ("Kindly describe the present
     # arrangement.", "walk me through what happens when…", "您给我讲讲现在的流程").
     r"|\b(describe|walk me through|talk me through|tell me (about|how|what|more)|help me understand|explain (how|what|why))\b"

@@ -208,6 +208,15 @@ def test_a_request_for_information_is_a_question(sentence: str) -> None:
 
 @pytest.mark.parametrize(
     "sentence",
+    ["ok and for next yr, what does the budget line look like for this", "money wise, is there a budget for the network piece yet or does it depend"],
+)
+def test_a_question_after_a_fronted_topic_is_a_question(sentence: str) -> None:
+    assert is_question(sentence)
+    assert "ask_budget" in default_detector().detect(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
     ["我们新出了个模块，能自动算出哪个会员该来拿药了。", "已经在好几个地级市落地了！", "What a week it has been!"],
 )
 def test_a_sentence_closed_as_a_statement_does_not_ask(sentence: str) -> None:
