@@ -171,6 +171,8 @@ def test_a_decisive_pattern_is_the_move_whatever_the_classifier_says(sentence: s
         ("不好意思，12个点的折扣我们真的做不到。", "concession"),
         ("Can I do 12 sites in the first wave?", "concession"),  # a number, not a discount
         ("您不用担心，数据一条都不会丢。", "confirm_resolved"),  # reassures, asks nothing
+        ("那咱们就算笔账。", "concession"),  # announces the numbers, gives nothing
+        ("Then let me give you the other side of the ledger.", "concession"),
         ("We're still worried about the timeline on our side.", "confirm_resolved"),
         ("实施后十二个月内停线时长下降百分之六十五。", "concession"),  # a result, not a discount
         ("您要是有时间可以看看我们的资料。", "conditional"),  # a condition, but nothing given
@@ -196,6 +198,19 @@ def test_a_question_never_pitches_the_product(sentence: str) -> None:
 )
 def test_a_defensive_opener_is_not_an_acknowledgement(sentence: str) -> None:
     assert "acknowledge" not in default_detector().detect(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Whoever quoted you that is cutting corners.", "no way, their system is honestly way worse than ours", "彭经理，别急着换啊！"],
+)
+def test_arguing_with_the_customer_is_not_an_acknowledgement(sentence: str) -> None:
+    assert "acknowledge" not in default_detector().detect(sentence)
+
+
+@pytest.mark.parametrize("sentence", ["价格方面我们可以再让一点", "We could knock a bit off the price", "培训和实施费就不收了"])
+def test_a_give_that_names_what_is_given_is_a_concession(sentence: str) -> None:
+    assert "concession" in default_detector().detect(sentence)
 
 
 @pytest.mark.parametrize(
