@@ -155,6 +155,10 @@ def test_a_figure_or_a_case_is_value_evidence(sentence: str) -> None:
         ("Does a two-week parallel run give you enough comfort on the data side, or is there something else you'd need to see?", "confirm_resolved"),
         ("that cover it for u?", "confirm_resolved"),
         ("If I may recap: ten plants with separate suppliers and a dozen stoppages last year.", "summarize"),
+        ("I might be able to look at something on price, but 12% is a big number.", "concession"),  # a hedged give is a give
+        ("Zero major outages last year.", "value_evidence"),
+        ("99.9 vs 99.5 is ~35 fewer outage hours a year.", "value_evidence"),
+        ("我们的可用性承诺是99.9%，一年停机不超过九个钟头；", "value_evidence"),
     ],
 )
 def test_a_decisive_pattern_is_the_move_whatever_the_classifier_says(sentence: str, move: str) -> None:
@@ -172,6 +176,8 @@ def test_a_decisive_pattern_is_the_move_whatever_the_classifier_says(sentence: s
         ("Can I do 12 sites in the first wave?", "concession"),  # a number, not a discount
         ("您不用担心，数据一条都不会丢。", "confirm_resolved"),  # reassures, asks nothing
         ("那咱们就算笔账。", "concession"),  # announces the numbers, gives nothing
+        ("便宜是便宜，您听我给您算笔账。", "concession"),
+        ("Then let me put the price in context.", "concession"),
         ("Then let me give you the other side of the ledger.", "concession"),
         ("We're still worried about the timeline on our side.", "confirm_resolved"),
         ("实施后十二个月内停线时长下降百分之六十五。", "concession"),  # a result, not a discount
