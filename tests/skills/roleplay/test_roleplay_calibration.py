@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from skills.roleplay.calibration import calibrate, load_graded
 
-DEV_PASS_FLOOR = 0.905  # measured 90.9% (417 transcripts, batches 1-14)
-DEV_CHECK_FLOOR = 0.95  # measured 95.4%
+DEV_PASS_FLOOR = 0.91  # measured 91.4% (417 transcripts, batches 1-14)
+DEV_CHECK_FLOOR = 0.955  # measured 95.6%
 DEV_MIN_CHECK_FLOOR = 0.91  # measured 91.1%
 HELDOUT_PASS_FLOOR = 0.75  # measured 75.0% on batch 12 (48 transcripts; the session's starting detector: 77.1%)
 HELDOUT_CHECK_FLOOR = 0.92  # measured 92.4% (the session's starting detector: 90.1%)

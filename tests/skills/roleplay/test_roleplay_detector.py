@@ -159,6 +159,9 @@ def test_a_figure_or_a_case_is_value_evidence(sentence: str) -> None:
         ("Zero major outages last year.", "value_evidence"),
         ("99.9 vs 99.5 is ~35 fewer outage hours a year.", "value_evidence"),
         ("我们的可用性承诺是99.9%，一年停机不超过九个钟头；", "value_evidence"),
+        ("That's a completely fair concern;", "acknowledge"),
+        ("嗯嗯，价格这事我懂，现在谁家都在控成本。", "acknowledge"),
+        ("I'd be just as careful with patient imaging.", "acknowledge"),
     ],
 )
 def test_a_decisive_pattern_is_the_move_whatever_the_classifier_says(sentence: str, move: str) -> None:
@@ -208,7 +211,14 @@ def test_a_defensive_opener_is_not_an_acknowledgement(sentence: str) -> None:
 
 @pytest.mark.parametrize(
     "sentence",
-    ["Whoever quoted you that is cutting corners.", "no way, their system is honestly way worse than ours", "彭经理，别急着换啊！"],
+    [
+        "Whoever quoted you that is cutting corners.",
+        "no way, their system is honestly way worse than ours",
+        "彭经理，别急着换啊！",
+        "Mr. Peng, that would be a big mistake.",
+        "Their system is much weaker, they just say this to win customers.",
+        "彭经理，换系统可不是小事啊，您是不是被那家忽悠了？",
+    ],
 )
 def test_arguing_with_the_customer_is_not_an_acknowledgement(sentence: str) -> None:
     assert "acknowledge" not in default_detector().detect(sentence)
