@@ -47,7 +47,7 @@ _CLAUSE_END = re.compile(
 # "so um who signs off"): the question word may follow any run of these.
 _LEAD_IN = (
     r"(?:(?:so|and|but|ok|okay|k|kk|right|sure|gotcha|got it|like|um+|uh+|er|well|also|then|cool|great|nice"
-    r"|hmm+|oh|ah|yeah|ya|yep|alright|actually|btw|sorry|just curious|quick q)\b[\s,.:;!-]*)*"
+    r"|hmm+|hm+|oh|ah|yeah|ya|yep|alright|actually|btw|sorry|just curious|quick q|haha|lol|fair|fair enough|wow|nice one)\b[^\w]*)*"
 )
 QUESTION = re.compile(
     r"[?？]|[吗呢]\s*$|什么|哪|怎么|如何|是否|有没有|能不能|可不可以|可否|多少|几(个|家|年|月|天|位)|谁|何时|是不是"

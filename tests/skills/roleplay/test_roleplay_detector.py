@@ -88,6 +88,18 @@ def test_a_chat_speak_question_without_a_question_mark_is_a_question(sentence: s
     assert is_question(sentence)
 
 
+@pytest.mark.parametrize(
+    "sentence", ["haha fair 😅 ok so how r the networks set up across the plants rn", "lol ok whos signing off on this"]
+)
+def test_a_chat_question_after_laughter_or_emoji_is_a_question(sentence: str) -> None:
+    assert is_question(sentence)
+
+
+@pytest.mark.parametrize("sentence", ["嗯，那今年有没有专项的额度，就是说，呃，有没有要在什么时候之前用掉的那种？"])
+def test_a_filler_就是说_is_not_a_playback(sentence: str) -> None:
+    assert "summarize" not in default_detector().detect(sentence)
+
+
 @pytest.mark.parametrize("sentence", ["ok thats rough", "so the CFO signs off", "great, I'll send it over tonight"])
 def test_a_statement_after_a_filler_is_not_a_question(sentence: str) -> None:
     assert not is_question(sentence)
@@ -162,6 +174,10 @@ def test_a_figure_or_a_case_is_value_evidence(sentence: str) -> None:
         ("That's a completely fair concern;", "acknowledge"),
         ("嗯嗯，价格这事我懂，现在谁家都在控成本。", "acknowledge"),
         ("I'd be just as careful with patient imaging.", "acknowledge"),
+        ("Let me make sure I have this right: you need to cut IT spend by 15% and the CFO decides.", "summarize"),
+        ("明白了，说白了就是补货靠人盯、断货损失一个月十来万，对吧？", "summarize"),
+        ("reason im reaching out is to intro our managed network platform", "agenda"),  # a purpose, even a bad one
+        ("我是华联网络的小刘，今天主要是想给您介绍一下我们新一代的智能城域网方案。", "agenda"),
     ],
 )
 def test_a_decisive_pattern_is_the_move_whatever_the_classifier_says(sentence: str, move: str) -> None:
@@ -218,6 +234,8 @@ def test_a_defensive_opener_is_not_an_acknowledgement(sentence: str) -> None:
         "Mr. Peng, that would be a big mistake.",
         "Their system is much weaker, they just say this to win customers.",
         "彭经理，换系统可不是小事啊，您是不是被那家忽悠了？",
+        "Honestly, that worry is outdated.",
+        "这个绝对不会的 我们系统很稳定 从来没丢过数据 您就放一百个心",
     ],
 )
 def test_arguing_with_the_customer_is_not_an_acknowledgement(sentence: str) -> None:
