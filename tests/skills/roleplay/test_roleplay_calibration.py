@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 
 from skills.roleplay.calibration import calibrate, load_graded
 
-DEV_PASS_FLOOR = 0.915  # measured 92.0% (537 transcripts, batches 1-16)
-DEV_CHECK_FLOOR = 0.955  # measured 95.7%
-DEV_MIN_CHECK_FLOOR = 0.91  # measured 91.6%
+DEV_PASS_FLOOR = 0.92  # measured 92.4% (609 transcripts, batches 1-17)
+DEV_CHECK_FLOOR = 0.955  # measured 95.9%
+DEV_MIN_CHECK_FLOOR = 0.915  # measured 92.0%
 HELDOUT_PASS_FLOOR = 0.75  # measured 75.0% on batch 12 (48 transcripts; the session's starting detector: 77.1%)
 HELDOUT_CHECK_FLOOR = 0.92  # measured 92.4% (the session's starting detector: 90.1%)
 

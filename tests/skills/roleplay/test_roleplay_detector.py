@@ -178,6 +178,12 @@ def test_a_figure_or_a_case_is_value_evidence(sentence: str) -> None:
         ("明白了，说白了就是补货靠人盯、断货损失一个月十来万，对吧？", "summarize"),
         ("reason im reaching out is to intro our managed network platform", "agenda"),  # a purpose, even a bad one
         ("我是华联网络的小刘，今天主要是想给您介绍一下我们新一代的智能城域网方案。", "agenda"),
+        ("So I sort of wanted to, maybe, walk you through our new managed network platform?", "agenda"),
+        ("今天不急着谈价格，想先花十五分钟了解一下系统在门店用得怎么样。", "agenda"),
+        ("How did you land on 20% exactly?", "clarify"),
+        ("May I ask why ninety days is so important to your side?", "clarify"),
+        ("We can go to twelve percent.", "concession"),
+        ("In recognition of that we are prepared to offer a ten percent discount today.", "concession"),
     ],
 )
 def test_a_decisive_pattern_is_the_move_whatever_the_classifier_says(sentence: str, move: str) -> None:
@@ -193,6 +199,8 @@ def test_a_decisive_pattern_is_the_move_whatever_the_classifier_says(sentence: s
         ("我们不会打折，但可以把培训做足。", "concession"),  # negated
         ("不好意思，12个点的折扣我们真的做不到。", "concession"),
         ("Can I do 12 sites in the first wave?", "concession"),  # a number, not a discount
+        ("We will not offer a discount.", "concession"),
+        ("I'd like to walk you through the proposal next Tuesday at 3pm.", "agenda"),  # a next step, not the call's purpose
         ("您不用担心，数据一条都不会丢。", "confirm_resolved"),  # reassures, asks nothing
         ("那咱们就算笔账。", "concession"),  # announces the numbers, gives nothing
         ("便宜是便宜，您听我给您算笔账。", "concession"),
