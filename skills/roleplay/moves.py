@@ -49,27 +49,26 @@ _LEAD_IN = (
     r"(?:(?:so|and|but|ok|okay|k|kk|right|sure|gotcha|got it|like|um+|uh+|er|well|also|then|cool|great|nice"
     r"|hmm+|hm+|oh|ah|yeah|ya|yep|alright|actually|btw|sorry|just curious|quick q|haha|lol|fair|fair enough|wow|nice one)\b[^\w]*)*"
 )
+# "Kindly describe the present arrangement.", "walk me through what happens when…", "您给我讲讲现在的流程".
+_REQUEST_FOR_INFORMATION = (
+    r"\b(describe|walk me through|talk me through|tell me (about|how|what|more)|help me understand|explain (how|what|why))\b"
+    r"|(您|你|请|麻烦您?)(给我|帮我)?(说说|讲讲|介绍(一下|下)|描述|聊聊|展开)"
+)
 QUESTION = re.compile(
     r"[?？]|[吗呢]\s*$|什么|哪|怎么|如何|是否|有没有|能不能|可不可以|可否|多少|几(个|家|年|月|天|位)|谁|何时|是不是"
     r"|啥|咋|^\s*" + _LEAD_IN + r"(what|whats|wat|how|hows|who|whos|when|whens|where|wheres|why|which|could|can|would|will|do|does|did|is|are|r|have|has|any|tell me|walk me)\b"
     # A short fronted topic, then the question ("ok and for next yr, what does the budget line look like",
     # "money wise, is there a budget yet").
     r"|^\s*" + _LEAD_IN + r"[\w' -]{2,25}[,，]\s*(what|whats|how|hows|who|whos|when|whens|where|why|which|is there|are there|is it|do (you|u)|does|did)\b"
-    # A request for information asks as much as a question does ("Kindly describe the present
-    # arrangement.", "walk me through what happens when…", "您给我讲讲现在的流程").
-    r"|\b(describe|walk me through|talk me through|tell me (about|how|what|more)|help me understand|explain (how|what|why))\b"
-    r"|(您|你|请|麻烦您?)(给我|帮我)?(说说|讲讲|介绍(一下|下)|描述|聊聊|展开)",
+    # A request for information asks as much as a question does.
+    r"|" + _REQUEST_FOR_INFORMATION,
     re.IGNORECASE,
 )
 # A sentence closed by 。 or an exclamation mark states something even when a question word sits inside
 # it ("我们新出了个模块，能自动算出哪个会员该来拿药了。", "已经在好几个地级市落地了。"), unless it is a
 # request for information or ends in 吗/呢.
 STATEMENT_END = re.compile(r"(?<![吗呢么])[。！!]\s*$")
-_REQUEST = re.compile(
-    r"\b(describe|walk me through|talk me through|tell me (about|how|what|more)|help me understand|explain (how|what|why))\b"
-    r"|(您|你|请|麻烦您?)(给我|帮我)?(说说|讲讲|介绍(一下|下)|描述|聊聊|展开)",
-    re.IGNORECASE,
-)
+_REQUEST = re.compile(_REQUEST_FOR_INFORMATION, re.IGNORECASE)
 DATE = re.compile(
     r"周[一二三四五六日天]|星期[一二三四五六日天]|礼拜[一二三四五六日天]|明天|后天|今天(上午|下午|晚上|下班前)|"
     r"(上午|下午|早上|晚上)\s*(\d{1,2}|[一二三四五六七八九十两]{1,3})\s*点|"
