@@ -44,13 +44,16 @@ class CalibrationReport:
         return self.near[1]
 
     @property
+    def clear_count(self) -> int:
+        return self.transcripts - self.near[1]
+
+    @property
     def near_pass_agreement(self) -> float:
         return self.near[0] / self.near[1] if self.near[1] else 0.0
 
     @property
     def clear_pass_agreement(self) -> float:
-        clear = self.transcripts - self.near[1]
-        return (self.pass_agree - self.near[0]) / clear if clear else 0.0
+        return (self.pass_agree - self.near[0]) / self.clear_count if self.clear_count else 0.0
 
     @property
     def check_agreement(self) -> float:
@@ -75,7 +78,7 @@ class CalibrationReport:
             "pass_fail_agreement": round(self.pass_agreement, 4),
             "near_pass_mark": {"transcripts": self.near_count, "pass_fail_agreement": round(self.near_pass_agreement, 4)},
             "clear_of_pass_mark": {
-                "transcripts": self.transcripts - self.near_count,
+                "transcripts": self.clear_count,
                 "pass_fail_agreement": round(self.clear_pass_agreement, 4),
             },
             "check_agreement_overall": round(self.check_agreement, 4),
@@ -140,7 +143,7 @@ def add_item(report: CalibrationReport, item: dict[str, Any], detector: Any = No
     if abs(human_score(rubric, item["grades"]) - rubric.pass_mark) < NEAR_MARGIN:
         report.near[0] += int(agrees)
         report.near[1] += 1
-    if card.passed != bool(item["passed"]):
+    if not agrees:
         report.disagreements.append({"id": item["id"], "check": "PASS/FAIL", "human": item["passed"], "scorer": card.passed, "score": card.score})
     for check, human in item["grades"].items():
         tally = report.per_check[check]
@@ -153,8 +156,14 @@ def add_item(report: CalibrationReport, item: dict[str, Any], detector: Any = No
 
 
 def human_score(rubric: Any, grades: dict[str, bool]) -> float:
-    """The score the grader's verdicts give under the rubric's weights (hints play no part)."""
-    return sum(c.weight * sum(bool(grades[k.id]) for k in c.checks) / len(c.checks) for c in rubric.criteria)
+    """The score the grader's verdicts give under the rubric's weights (hints play no part), with the
+    scorer's own partial-credit rule (``CriterionResult.points``)."""
+    from skills.roleplay.scorer import CriterionResult
+
+    return sum(
+        CriterionResult(c.id, c.id, c.weight, sum(bool(grades[k.id]) for k in c.checks), len(c.checks)).points
+        for c in rubric.criteria
+    )
 
 
 def _utterance(turn: dict[str, str], cls: Any) -> Any:
@@ -178,10 +187,9 @@ def eval_roleplay(
     else:
         typer.echo(f"transcripts: {report.transcripts}")
         typer.echo(f"pass/fail agreement: {report.pass_agreement:.1%} (target {PASS_TARGET:.0%})")
-        clear = report.transcripts - report.near_count
         typer.echo(
             f"  near the pass mark (hand score within {NEAR_MARGIN:g}): {report.near_pass_agreement:.1%} (n={report.near_count}); "
-            f"clear of it: {report.clear_pass_agreement:.1%} (n={clear})"
+            f"clear of it: {report.clear_pass_agreement:.1%} (n={report.clear_count})"
         )
         typer.echo(f"check agreement: overall {report.check_agreement:.1%}, lowest {report.min_check_agreement:.1%} (target {CHECK_TARGET:.0%} per check)")
         for check, rate in report.per_check_rates().items():
